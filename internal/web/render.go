@@ -1,0 +1,169 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+	"time"
+
+	"ntatlas/internal/search"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// page is a response computed ahead of time.
+type page struct {
+	body   []byte
+	gz     []byte
+	etag   string
+	ctype  string
+	status int
+}
+
+func newPage(body []byte, ctype string) *page {
+	sum := sha256.Sum256(body)
+	p := &page{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: ctype, status: 200}
+	if len(body) > 512 {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		p.gz = buf.Bytes()
+	}
+	return p
+}
+
+var funcs = template.FuncMap{
+	"levelClass": func(l any) string { return "level-" + fmt.Sprint(l) },
+	"date":       func(t time.Time) string { return t.Format("2 January 2006") },
+	"isodate":    func(t time.Time) string { return t.Format("2006-01-02") },
+	"join":       strings.Join,
+	"anchor":     search.Anchor,
+	"add":        func(a, b int) int { return a + b },
+	"pct": func(a, b int) int {
+		if b == 0 {
+			return 0
+		}
+		return a * 100 / b
+	},
+	"lower": strings.ToLower,
+	"blockIcon": func(kind string) string {
+		switch kind {
+		case "file":
+			return "File"
+		case "process":
+			return "Process"
+		case "service":
+			return "Service"
+		case "component":
+			return "Component"
+		case "registry":
+			return "Registry"
+		}
+		return kind
+	},
+}
+
+// templates holds one parsed set per page kind, each with the shared layout.
+type templates map[string]*template.Template
+
+func parseTemplates() (templates, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	ts := templates{}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" || strings.HasPrefix(base, "_") {
+			continue
+		}
+		partials, _ := fs.Glob(templateFS, "templates/_*.html")
+		files := append([]string{"templates/layout.html"}, partials...)
+		files = append(files, n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, files...)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		ts[base] = t
+	}
+	return ts, nil
+}
+
+func (ts templates) render(name string, data any) ([]byte, error) {
+	t := ts[name]
+	if t == nil {
+		return nil, fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// staticAssets are served under /static/ with a content hash in the name, so they can be
+// cached forever and still change with each release.
+type staticAssets struct {
+	byName map[string]*page // "style.3f2a9c1b.css" -> page
+	urls   assets
+}
+
+func loadStatic() (*staticAssets, error) {
+	sa := &staticAssets{byName: map[string]*page{}}
+	hashed := map[string]string{}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(p, "static/")
+		sum := sha256.Sum256(data)
+		h := hex.EncodeToString(sum[:5])
+		dot := strings.LastIndexByte(rel, '.')
+		name := rel[:dot] + "." + h + rel[dot:]
+		pg := newPage(data, contentType(rel))
+		sa.byName[name] = pg
+		sa.byName[rel] = pg // unhashed name too, for modules that import each other
+		hashed[rel] = "/static/" + name
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sa.urls = assets{CSS: hashed["style.css"], JS: hashed["app.js"], ThemeJS: hashed["theme.js"], DevJS: hashed["dev.js"]}
+	return sa, nil
+}
+
+func contentType(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".css"):
+		return "text/css; charset=utf-8"
+	case strings.HasSuffix(name, ".js"), strings.HasSuffix(name, ".mjs"):
+		return "text/javascript; charset=utf-8"
+	case strings.HasSuffix(name, ".svg"):
+		return "image/svg+xml"
+	case strings.HasSuffix(name, ".wasm"):
+		return "application/wasm"
+	case strings.HasSuffix(name, ".png"):
+		return "image/png"
+	case strings.HasSuffix(name, ".json"):
+		return "application/json"
+	case strings.HasSuffix(name, ".ico"):
+		return "image/x-icon"
+	}
+	return "application/octet-stream"
+}
