@@ -301,7 +301,9 @@ func loadTopic(r *report, md *markdown, fsys fs.FS, p string) *pending {
 		return nil
 	}
 	pe := &pending{fmAt: fmLine}
-	if !decodeYAML(r, p, fmData, fmLine-1, &pe.fm) {
+	// Pad with blank lines so YAML line numbers are file line numbers.
+	padded := append([]byte(strings.Repeat("\n", fmLine-1)), fmData...)
+	if !decodeYAML(r, p, padded, 0, &pe.fm) {
 		return nil
 	}
 	fm := &pe.fm

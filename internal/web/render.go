@@ -57,6 +57,7 @@ var funcs = template.FuncMap{
 		return a * 100 / b
 	},
 	"lower": strings.ToLower,
+	"inline": inlineCode,
 	"blockIcon": func(kind string) string {
 		switch kind {
 		case "file":
@@ -166,4 +167,22 @@ func contentType(name string) string {
 		return "image/x-icon"
 	}
 	return "application/octet-stream"
+}
+
+// inlineCode escapes plain author text and turns `backticked` spans into <code>, the one bit
+// of Markdown that front-matter fields (roles, zone texts, definitions) use.
+func inlineCode(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // unbalanced: show the text as written
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+		} else {
+			b.WriteString(template.HTMLEscapeString(p))
+		}
+	}
+	return template.HTML(b.String())
 }

@@ -1,0 +1,271 @@
+package web_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"ntatlas"
+	"ntatlas/internal/web"
+)
+
+var (
+	srvOnce sync.Once
+	srv     *web.Server
+	srvErr  error
+)
+
+func server(t testing.TB) *httptest.Server {
+	t.Helper()
+	srvOnce.Do(func() { srv, srvErr = web.New(web.Config{Content: ntatlas.Content()}) })
+	if srvErr != nil {
+		t.Fatalf("web.New: %v", srvErr)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+type exchange struct {
+	method, url string
+	header      map[string]string
+	body        string
+	status      int
+	contains    []string
+	notContains []string
+	ctype       string
+}
+
+// Every route, with what a learner or a client must see.
+func TestRoutes(t *testing.T) {
+	ts := server(t)
+	cases := []exchange{
+		{method: "GET", url: "/", status: 200, ctype: "text/html", contains: []string{"The architecture map", `data-block="network-stack"`, "System-call boundary", "Start here", "Networking stack tour"}},
+		{method: "GET", url: "/explore", status: 200, contains: []string{"Coverage", "Branches", "Networking stack tour", "Follow path", "Winsock, AFD, and kernel boundaries", `action="/search"`}},
+		{method: "GET", url: "/explore/networking", status: 200, contains: []string{"In 30 seconds", "You understand this if", "Schematic:", "zone-button", "Go deeper", "Follow this path"}},
+		{method: "GET", url: "/explore/networking/winsock-afd", status: 200, contains: []string{"Winsock, AFD, and kernel boundaries", "Step 3 of 7 in this path", "Next step in your guided path"}, notContains: []string{"Guided path: "}},
+		{method: "GET", url: "/explore/networking/winsock-afd?path=networking-path", status: 200, contains: []string{"Guided path: ", "Step 3 of 7", "Continue to TCP/IP stack"}},
+		{method: "GET", url: "/explore/networking/ndis?path=networking-path", status: 200, contains: []string{"Step 7 of 7", "Path complete"}, notContains: []string{"Continue to"}},
+		{method: "GET", url: "/explore/networking/winsock-afd?path=io-path", status: 200, contains: []string{"Winsock"}, notContains: []string{"Guided path: "}},
+		{method: "GET", url: "/explore/networking/winsock-afd?path=nope&x=%zz;;", status: 200, notContains: []string{"Guided path: "}},
+		{method: "GET", url: "/explore/networking/winsock-afd?path=%ff%fe", status: 200},
+		{method: "GET", url: "/explore/networking/winsock-afd/", status: 200, contains: []string{"Winsock, AFD"}},
+		{method: "GET", url: "/explore/io/interrupts", status: 200, contains: []string{"What you should already know", "Official Microsoft docs"}},
+		{method: "GET", url: "/explore/networking/winsok-afd", status: 404, contains: []string{"We could not find that page", "Winsock, AFD, and kernel boundaries"}},
+		{method: "GET", url: "/explore/../../etc/passwd", status: 404},
+		{method: "GET", url: "/explore/%2e%2e/%2e%2e/etc/passwd", status: 404, notContains: []string{"root:"}},
+		{method: "GET", url: "/static/../../go.mod", status: 404, notContains: []string{"module ntatlas"}},
+		{method: "GET", url: "/paths", status: 200, contains: []string{"Guided paths", "Networking stack tour", "I/O &amp; drivers"}},
+		{method: "GET", url: "/paths/networking-path", status: 200, contains: []string{"Start the path", "Name resolution &amp; DNS Client", `href="/explore/networking/ndis?path=networking-path"`}},
+		{method: "GET", url: "/paths/nope", status: 404},
+		{method: "GET", url: "/glossary", status: 200, contains: []string{"Glossary", "AFD", "From <a href=\"/explore/networking/winsock-afd\">"}},
+		{method: "GET", url: "/search?q=AFD", status: 200, contains: []string{"Winsock, AFD, and kernel boundaries", "<mark>"}},
+		{method: "GET", url: "/search?q=", status: 200, contains: []string{"Search every topic"}},
+		{method: "GET", url: "/search?q=" + strings.Repeat("x", 5000), status: 200, contains: []string{"Only the first 200 characters"}},
+		{method: "GET", url: "/search?q=%zz", status: 200},
+		{method: "GET", url: "/tools", status: 200, contains: []string{"Labs"}},
+		{method: "GET", url: "/tools/nope", status: 404},
+		{method: "GET", url: "/healthz", status: 200, contains: []string{"ok"}},
+		{method: "POST", url: "/explore", status: 405},
+		{method: "POST", url: "/nowhere", status: 405},
+		{method: "GET", url: "/api/v1/", status: 200, ctype: "application/json", contains: []string{"/api/v1/topics"}},
+		{method: "GET", url: "/api/v1/topics", status: 200, contains: []string{`"slug": "networking/winsock-afd"`}},
+		{method: "GET", url: "/api/v1/topics/networking/winsock-afd", status: 200, contains: []string{`"title": "Winsock, AFD, and kernel boundaries"`, `"readNext"`, `"Next step in your guided path"`}},
+		{method: "GET", url: "/api/v1/topics/nope", status: 404, ctype: "application/json", contains: []string{`"code": "not_found"`}},
+		{method: "GET", url: "/api/v1/read-next/networking/winsock-afd?path=networking-path", status: 200, contains: []string{`"reason": "Natural next depth in this branch"`}},
+		{method: "GET", url: "/api/v1/paths", status: 200, contains: []string{`"id": "networking-path"`}},
+		{method: "GET", url: "/api/v1/paths/io-path", status: 200, contains: []string{`"why"`}},
+		{method: "GET", url: "/api/v1/glossary", status: 200, contains: []string{`"term"`}},
+		{method: "GET", url: "/api/v1/search?q=ndis", status: 200, contains: []string{"NDIS and network adapters"}},
+		{method: "GET", url: "/api/v1/search", status: 400, contains: []string{`"code": "invalid"`}},
+		{method: "GET", url: "/api/v1/coverage", status: 200, contains: []string{`"branches"`}},
+		{method: "GET", url: "/api/v1/labs", status: 200, contains: []string{`"labs"`}},
+		{method: "GET", url: "/api/v2/anything", status: 404, ctype: "application/json"},
+		// Cross-origin state changes are refused before any handler runs.
+		{method: "POST", url: "/api/v1/topics", header: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, status: 403},
+		{method: "POST", url: "/explore", body: strings.Repeat("x", 2<<20), status: 413},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.url, func(t *testing.T) {
+			req, err := http.NewRequest(c.method, ts.URL+c.url, strings.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range c.header {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			body := string(b)
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d\n%.400s", resp.StatusCode, c.status, body)
+			}
+			if c.ctype != "" && !strings.HasPrefix(resp.Header.Get("Content-Type"), c.ctype) {
+				t.Errorf("Content-Type %q, want %s", resp.Header.Get("Content-Type"), c.ctype)
+			}
+			for _, s := range c.contains {
+				if !strings.Contains(body, s) {
+					t.Errorf("body lacks %q", s)
+				}
+			}
+			for _, s := range c.notContains {
+				if strings.Contains(body, s) {
+					t.Errorf("body has %q", s)
+				}
+			}
+			if resp.StatusCode != 403 && resp.StatusCode != 413 {
+				if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+					t.Errorf("CSP %q", csp)
+				}
+				if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" {
+					t.Errorf("missing nosniff or referrer policy")
+				}
+			}
+		})
+	}
+}
+
+// No page carries inline script or style: the CSP would block them.
+func TestNoInlineScriptOrStyle(t *testing.T) {
+	ts := server(t)
+	for _, u := range []string{"/", "/explore", "/explore/networking/winsock-afd?path=networking-path", "/explore/networking", "/glossary", "/paths/io-path", "/search?q=irp", "/tools", "/nope"} {
+		doc := fetchHTML(t, ts.URL+u)
+		walk(doc, func(n *html.Node) {
+			if n.Type != html.ElementNode {
+				return
+			}
+			if n.Data == "script" && (attr(n, "src") == "" || n.FirstChild != nil) {
+				t.Errorf("%s: inline <script>", u)
+			}
+			if n.Data == "style" {
+				t.Errorf("%s: <style> element", u)
+			}
+			for _, a := range n.Attr {
+				if a.Key == "style" || strings.HasPrefix(a.Key, "on") {
+					t.Errorf("%s: inline %s attribute on <%s>", u, a.Key, n.Data)
+				}
+			}
+		})
+	}
+}
+
+func TestConditionalAndCompressed(t *testing.T) {
+	ts := server(t)
+	resp, err := http.Get(ts.URL + "/explore/networking/tcpip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	etag := resp.Header.Get("ETag")
+	if etag == "" {
+		t.Fatal("no ETag on a precomputed page")
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/explore/networking/tcpip", nil)
+	req.Header.Set("If-None-Match", etag)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: status %d, want 304", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("GET", ts.URL+"/explore/networking/tcpip", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	tr := &http.Transport{DisableCompression: true}
+	resp, err = (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("gzip not used for a client that accepts it")
+	}
+}
+
+func TestTopicJSONShape(t *testing.T) {
+	ts := server(t)
+	resp, err := http.Get(ts.URL + "/api/v1/topics/networking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Slug      string `json:"slug"`
+		Children  []struct{ Slug string }
+		Sections  []struct{ Key, HTML string }
+		Schematic *struct{ Zones []struct{ ID, Topic string } }
+		Docs      []struct {
+			URL    string
+			Pinned bool
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Slug != "networking" || len(v.Children) < 6 || v.Schematic == nil || len(v.Schematic.Zones) < 3 || len(v.Docs) < 3 {
+		t.Errorf("topic JSON incomplete: %+v", v)
+	}
+	if len(v.Sections) == 0 || v.Sections[0].Key != "in30" {
+		t.Errorf("sections must come in page order, starting with in30")
+	}
+}
+
+func fetchHTML(t *testing.T, u string) *html.Node {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := html.Parse(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func walk(n *html.Node, f func(*html.Node)) {
+	f(n)
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		walk(c, f)
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasClass(n *html.Node, c string) bool {
+	for _, f := range strings.Fields(attr(n, "class")) {
+		if f == c {
+			return true
+		}
+	}
+	return false
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	walk(n, func(m *html.Node) {
+		if m.Type == html.TextNode {
+			b.WriteString(m.Data)
+		}
+	})
+	return strings.Join(strings.Fields(b.String()), " ")
+}
