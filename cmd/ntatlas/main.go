@@ -31,7 +31,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	commands := map[string]command{
 		"serve": cli.Serve,
 		"check": cli.Check,
-		"lab":   sub("lab", map[string]command{}),
+		"lab": sub("lab", map[string]command{
+			"wfp": cli.LabWFP,
+		}),
 		"version": func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "ntatlas", version)
 			return 0

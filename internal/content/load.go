@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -133,23 +135,20 @@ const MaxDepth = 2
 // file:line: message; the Site is only returned when the content is entirely valid.
 func Load(fsys fs.FS) (*Site, error) {
 	r := &report{}
-	md := newMarkdown()
 	s := newSite()
 
-	var pend []*pending
+	var files []string
 	_ = fs.WalkDir(fsys, "topics", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.add(p, 0, "cannot read: %v", err)
 			return nil
 		}
-		if d.IsDir() || !strings.HasSuffix(p, ".md") {
-			return nil
-		}
-		if pe := loadTopic(r, md, fsys, p); pe != nil {
-			pend = append(pend, pe)
+		if !d.IsDir() && strings.HasSuffix(p, ".md") {
+			files = append(files, p)
 		}
 		return nil
 	})
+	pend := loadTopics(r, fsys, files)
 	if len(pend) == 0 {
 		r.add("topics", 0, "no topics found")
 	}
@@ -224,6 +223,43 @@ func Load(fsys fs.FS) (*Site, error) {
 	}
 	s.finish()
 	return s, nil
+}
+
+// loadTopics parses topic files on every core: each file is independent until cross
+// references are resolved. Results and problems keep file order, so output is deterministic.
+func loadTopics(r *report, fsys fs.FS, files []string) []*pending {
+	type result struct {
+		pe   *pending
+		list Problems
+	}
+	results := make([]result, len(files))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			md := newMarkdown()
+			for i := range next {
+				fr := &report{}
+				results[i] = result{pe: loadTopic(fr, md, fsys, files[i]), list: fr.list}
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var pend []*pending
+	for _, res := range results {
+		r.list = append(r.list, res.list...)
+		if res.pe != nil {
+			pend = append(pend, res.pe)
+		}
+	}
+	return pend
 }
 
 func sortTopics(ts []*Topic) {

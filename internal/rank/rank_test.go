@@ -53,12 +53,12 @@ func (f finished) Finished(t *content.Topic) bool { return f[t.Slug] }
 func TestReadNext(t *testing.T) {
 	s := fixture(t)
 	cases := []struct {
-		name   string
-		topic  string
-		path   string
-		done   finished
-		want   string
-		rest   string // the plain "Related topics" list
+		name  string
+		topic string
+		path  string
+		done  finished
+		want  string
+		rest  string // the plain "Related topics" list
 	}{
 		{
 			// The reference page: next step, natural depth, related. The child (RIO) is already

@@ -195,13 +195,11 @@ func Snippet(text string, toks []string, width int) []Segment {
 	return segs
 }
 
+// matchesAny reports whether a word of the text starts with one of the query tokens,
+// comparing case-insensitively without allocating (this runs for every word of a snippet).
 func matchesAny(word string, toks []string) bool {
-	ws := Tokenize(word)
-	if len(ws) != 1 {
-		return false
-	}
 	for _, t := range toks {
-		if strings.HasPrefix(ws[0], t) {
+		if len(word) >= len(t) && strings.EqualFold(word[:len(t)], t) {
 			return true
 		}
 	}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 	"sort"
 	"strings"
 	"unicode"
@@ -22,13 +24,26 @@ type state struct {
 
 func (s *Server) build(site *content.Site) (*state, error) {
 	st := &state{site: site, pages: map[string]*page{}, search: search.NewSite(site), docs: rank.NewDocIndex(site)}
+	// Pages render on every core; put only queues the work.
+	var jobs []func() (string, *page, error)
 	put := func(key, tmpl string, data any) error {
-		b, err := s.tmpl.render(tmpl, data)
-		if err != nil {
-			return err
-		}
-		st.pages[key] = newPage(b, "text/html; charset=utf-8")
+		jobs = append(jobs, func() (string, *page, error) {
+			b, err := s.tmpl.render(tmpl, data)
+			if err != nil {
+				return "", nil, err
+			}
+			return key, newPage(b, "text/html; charset=utf-8"), nil
+		})
 		return nil
+	}
+	putTopic := func(key string, t *content.Topic, p *content.Path) {
+		jobs = append(jobs, func() (string, *page, error) {
+			b, err := s.tmpl.render("topic", s.topicView(st, t, p))
+			if err != nil {
+				return "", nil, err
+			}
+			return key, newPage(b, "text/html; charset=utf-8"), nil
+		})
 	}
 	lv := func(title, desc, canonical, nav string) layoutView {
 		return layoutView{Title: title, Description: desc, Canonical: canonical, Nav: nav, Assets: s.static.urls, Dev: s.cfg.Dev}
@@ -65,16 +80,48 @@ func (s *Server) build(site *content.Site) (*state, error) {
 		}
 	}
 	for _, t := range site.Topics {
-		if err := put(t.URL(), "topic", s.topicView(st, t, nil)); err != nil {
-			return nil, err
-		}
+		putTopic(t.URL(), t, nil)
 		for _, ps := range site.PathsOf(t) {
-			if err := put(t.URL()+"?path="+ps.Path.ID, "topic", s.topicView(st, t, ps.Path)); err != nil {
-				return nil, err
-			}
+			putTopic(t.URL()+"?path="+ps.Path.ID, t, ps.Path)
 		}
 	}
+	if err := runJobs(st, jobs); err != nil {
+		return nil, err
+	}
 	return st, nil
+}
+
+func runJobs(st *state, jobs []func() (string, *page, error)) error {
+	type out struct {
+		key string
+		p   *page
+		err error
+	}
+	results := make([]out, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				k, p, err := jobs[i]()
+				results[i] = out{k, p, err}
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, r := range results {
+		if r.err != nil {
+			return r.err
+		}
+		st.pages[r.key] = r.p
+	}
+	return nil
 }
 
 func (s *Server) topicView(st *state, t *content.Topic, active *content.Path) topicView {

@@ -35,7 +35,7 @@ func newPage(body []byte, ctype string) *page {
 	p := &page{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: ctype, status: 200}
 	if len(body) > 512 {
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 		zw.Write(body)
 		zw.Close()
 		p.gz = buf.Bytes()
@@ -56,7 +56,7 @@ var funcs = template.FuncMap{
 		}
 		return a * 100 / b
 	},
-	"lower": strings.ToLower,
+	"lower":  strings.ToLower,
 	"inline": inlineCode,
 	"blockIcon": func(kind string) string {
 		switch kind {
