@@ -111,7 +111,7 @@ func (s *Server) devBanner(body []byte) []byte {
 	}
 	banner := `<div class="dev-error" role="alert"><strong>Content error: still serving the last good version.</strong><pre>` +
 		html.EscapeString(err.Error()) + `</pre></div>`
-	return bytes.Replace(body, []byte("<!--dev-banner-->"), []byte(banner), 1)
+	return bytes.Replace(body, []byte(`<div id="dev-banner-slot"></div>`), []byte(banner), 1)
 }
 
 // serveDevEvents tells the browser when content changed, so it can reload (server-sent events).
