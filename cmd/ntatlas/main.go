@@ -32,7 +32,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		"serve": cli.Serve,
 		"check": cli.Check,
 		"lab": sub("lab", map[string]command{
-			"wfp": cli.LabWFP,
+			"wfp":      cli.LabWFP,
+			"dns":      cli.LabDNS,
+			"sockpath": cli.LabSockpath,
 		}),
 		"version": func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "ntatlas", version)

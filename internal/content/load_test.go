@@ -181,7 +181,7 @@ func TestRawHTMLIsNotRendered(t *testing.T) {
 
 func TestClaimLabels(t *testing.T) {
 	topics := base()
-	topics[1].Body = "## Why it matters\n\n[documented] Microsoft says so.\n\n## Mental model\n\n- [observed] Seen in a debugger.\n- [model] Our picture.\n\n## How it works\n\n1. A\n\n## Example: E\n\nE.\n\n## Common misconception\n\nC.\n"
+	topics[1].Body = "## Why it matters\n\n[documented] Microsoft says so.\n\n## Mental model\n\n- [observed] Seen in a debugger.\n- [model] Our picture, and ([observed] mid-sentence) with `[model]` in code.\n\n## How it works\n\n1. A\n\n## Example: E\n\nE.\n\n## Common misconception\n\nC.\n"
 	s, err := content.Load(ct.FS(topics, nil))
 	if err != nil {
 		t.Fatal(err)
@@ -191,8 +191,11 @@ func TestClaimLabels(t *testing.T) {
 	if !strings.Contains(why, `<p><span class="claim claim-documented"`) {
 		t.Errorf("documented label not rendered: %s", why)
 	}
-	if !strings.Contains(model, `claim-observed`) || !strings.Contains(model, `claim-model`) || strings.Contains(model, "[model]") {
+	if !strings.Contains(model, `claim-observed`) || !strings.Contains(model, `claim-model`) || strings.Contains(model, "<li>[model]") {
 		t.Errorf("list labels not rendered: %s", model)
+	}
+	if strings.Count(model, "claim-observed") != 2 || !strings.Contains(model, "<code>[model]</code>") {
+		t.Errorf("mid-sentence label not rendered, or code touched: %s", model)
 	}
 	if strings.Contains(afd.Section(content.SecWhy).Text, "[documented]") {
 		t.Errorf("plain text keeps the label marker: %q", afd.Section(content.SecWhy).Text)

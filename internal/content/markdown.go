@@ -32,7 +32,6 @@ type link struct {
 	Line int
 }
 
-var claimRe = regexp.MustCompile(`(<li>|<p>)\[(documented|observed|model)\]\s*`)
 
 var claimLabels = map[string]string{
 	"documented": `<span class="claim claim-documented" title="Documented by Microsoft">Documented</span> `,
@@ -81,10 +80,7 @@ func (m *markdown) render(src []byte, firstLine int) (template.HTML, string, []l
 	if err := m.md.Renderer().Render(&buf, src, doc); err != nil {
 		return "", "", nil, err
 	}
-	out := claimRe.ReplaceAllStringFunc(buf.String(), func(s string) string {
-		sm := claimRe.FindStringSubmatch(s)
-		return sm[1] + claimLabels[sm[2]]
-	})
+	out := labelClaims(buf.String())
 	return template.HTML(out), strings.Join(strings.Fields(claimTextRe.ReplaceAllString(plain.String(), "")), " "), links, nil
 }
 
@@ -163,4 +159,32 @@ func fenceMarker(line string) string {
 		}
 	}
 	return ""
+}
+
+// labelClaims turns [documented], [observed] and [model] markers into badges wherever they
+// stand in the text, except inside code, where they are literal.
+func labelClaims(h string) string {
+	var b strings.Builder
+	for h != "" {
+		i := strings.Index(h, "<code")
+		if i < 0 {
+			b.WriteString(replaceClaims(h))
+			break
+		}
+		b.WriteString(replaceClaims(h[:i]))
+		j := strings.Index(h[i:], "</code>")
+		if j < 0 {
+			b.WriteString(h[i:])
+			break
+		}
+		b.WriteString(h[i : i+j+len("</code>")])
+		h = h[i+j+len("</code>"):]
+	}
+	return b.String()
+}
+
+func replaceClaims(s string) string {
+	return claimTextRe.ReplaceAllStringFunc(s, func(m string) string {
+		return strings.TrimSuffix(claimLabels[m[1:len(m)-1]], " ")
+	})
 }

@@ -35,6 +35,8 @@ function setupExplainer(container, itemSel, keyAttr, detailAttr, panel, detailsB
     h.textContent = detail.querySelector("dt").textContent;
     panel.append(h, ...[...detail.querySelector("dd").children].map((n) => n.cloneNode(true)));
     panel.hidden = false;
+    const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
+    panel.scrollIntoView({ block: "nearest", behavior: still ? "auto" : "smooth" });
     return true;
   };
   items.forEach((el) => {
