@@ -35,6 +35,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"wfp":      cli.LabWFP,
 			"dns":      cli.LabDNS,
 			"sockpath": cli.LabSockpath,
+			"sddl":     cli.LabSDDL,
+			"access":   cli.LabAccess,
+			"proctree": cli.LabProctree,
+			"irp":      cli.LabIRP,
 		}),
 		"version": func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "ntatlas", version)
