@@ -20,6 +20,7 @@ commands:
   serve    run the web server (ntatlas serve -h for flags)
   check    validate the content; problems print as file:line: message
   lab      run a lab engine from the command line (ntatlas lab -h)
+  evtx     read Windows event logs: evtx info FILE, evtx dump FILE
   version  print the version
 `
 
@@ -39,6 +40,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"access":   cli.LabAccess,
 			"proctree": cli.LabProctree,
 			"irp":      cli.LabIRP,
+		}),
+		"evtx": sub("evtx", map[string]command{
+			"info": cli.EvtxInfo,
+			"dump": cli.EvtxDump,
 		}),
 		"version": func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "ntatlas", version)

@@ -237,6 +237,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 		writeJSON(w, 200, map[string]any{"labs": out})
 		return nil
 	}))
+	mux.HandleFunc("POST /api/v1/labs/{engine}/{op}", s.handle(s.serveLabAPI))
 	mux.HandleFunc("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{Status: http.StatusNotFound, Code: "not_found", Message: "no such API endpoint; see /api/v1/"}
 	}))

@@ -3,9 +3,9 @@ package web
 import (
 	"fmt"
 	"runtime"
-	"sync"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"ntatlas/internal/content"

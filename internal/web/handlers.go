@@ -88,9 +88,11 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *page, cach
 			return
 		}
 	}
-	if p.gz != nil && etag != "" && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		body = p.gz
+	if etag != "" && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		if gz := p.gzipped(); gz != nil {
+			h.Set("Content-Encoding", "gzip")
+			body = gz
+		}
 	}
 	if r.Method == http.MethodHead {
 		w.WriteHeader(p.status)

@@ -269,3 +269,71 @@ func text(n *html.Node) string {
 	})
 	return strings.Join(strings.Fields(b.String()), " ")
 }
+
+func TestLabAPI(t *testing.T) {
+	ts := server(t)
+	post := func(path, body string) (int, string) {
+		resp, err := http.Post(ts.URL+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := post("/api/v1/labs/sddl/parse", `{"sddl":"O:BAG:SYD:(A;;FA;;;SY)"}`); code != 200 || !strings.Contains(body, `"S-1-5-18"`) {
+		t.Errorf("parse: %d %s", code, body)
+	}
+	if code, body := post("/api/v1/labs/sddl/parse", `{"sddl":"O:BAG:SYD:(A;;XX;;;BU)"}`); code != 400 || !strings.Contains(body, `"offset": 14`) {
+		t.Errorf("bad SDDL: %d %s", code, body)
+	}
+	if code, _ := post("/api/v1/labs/nope/parse", `{}`); code != 404 {
+		t.Errorf("unknown engine: %d", code)
+	}
+	if code, _ := post("/api/v1/labs/sddl/nope", `{}`); code != 404 {
+		t.Errorf("unknown op: %d", code)
+	}
+	if code, body := post("/api/v1/labs/sddl/parse", `{"sddl":`); code != 400 || !strings.Contains(body, "offset") {
+		t.Errorf("truncated JSON: %d %s", code, body)
+	}
+	resp, err := http.Get(ts.URL + "/api/v1/labs/sddl/parse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == 200 {
+		t.Errorf("GET on a lab operation must not run it")
+	}
+}
+
+// A client that floods the lab API is slowed down; another client is not.
+func TestLabAPIRateLimit(t *testing.T) {
+	s, err := web.New(web.Config{Content: ntatlas.Content()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	limited := 0
+	for i := 0; i < 100; i++ {
+		req := httptest.NewRequest("POST", "/api/v1/labs/wfp/puzzles", strings.NewReader(`{}`))
+		req.RemoteAddr = "192.0.2.1:1234"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code == http.StatusTooManyRequests {
+			limited++
+			if w.Header().Get("Retry-After") == "" {
+				t.Fatal("429 without Retry-After")
+			}
+		}
+	}
+	if limited == 0 {
+		t.Fatal("100 requests in a burst were never limited")
+	}
+	req := httptest.NewRequest("POST", "/api/v1/labs/wfp/puzzles", strings.NewReader(`{}`))
+	req.RemoteAddr = "198.51.100.7:999"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != 200 {
+		t.Errorf("another client was limited too: %d", w.Code)
+	}
+}

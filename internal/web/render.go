@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"ntatlas/internal/search"
@@ -24,23 +25,42 @@ var staticFS embed.FS
 // page is a response computed ahead of time.
 type page struct {
 	body   []byte
-	gz     []byte
 	etag   string
 	ctype  string
 	status int
+
+	gzOnce sync.Once
+	gz     []byte
 }
+
+// lazyGzipAbove is the size from which compression waits for the first request that wants it,
+// so a large asset (the WebAssembly bundle) does not slow startup.
+const lazyGzipAbove = 256 << 10
 
 func newPage(body []byte, ctype string) *page {
 	sum := sha256.Sum256(body)
 	p := &page{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: ctype, status: 200}
-	if len(body) > 512 {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-		zw.Write(body)
-		zw.Close()
-		p.gz = buf.Bytes()
+	if len(body) <= lazyGzipAbove {
+		p.gzipped()
 	}
 	return p
+}
+
+// gzipped returns the compressed body, or nil when compression does not pay.
+func (p *page) gzipped() []byte {
+	p.gzOnce.Do(func() {
+		if len(p.body) < 512 {
+			return
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		zw.Write(p.body)
+		zw.Close()
+		if buf.Len() < len(p.body) {
+			p.gz = buf.Bytes()
+		}
+	})
+	return p.gz
 }
 
 var funcs = template.FuncMap{
@@ -78,7 +98,14 @@ var funcs = template.FuncMap{
 // templates holds one parsed set per page kind, each with the shared layout.
 type templates map[string]*template.Template
 
-func parseTemplates() (templates, error) {
+func parseTemplates(sa *staticAssets) (templates, error) {
+	fm := template.FuncMap{
+		// asset gives a static file's fingerprinted URL ("" when there is no such file).
+		"asset": func(name string) string { return sa.hashed[name] },
+	}
+	for k, v := range funcs {
+		fm[k] = v
+	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -92,7 +119,7 @@ func parseTemplates() (templates, error) {
 		partials, _ := fs.Glob(templateFS, "templates/_*.html")
 		files := append([]string{"templates/layout.html"}, partials...)
 		files = append(files, n)
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, files...)
+		t, err := template.New("layout.html").Funcs(fm).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", n, err)
 		}
@@ -116,7 +143,8 @@ func (ts templates) render(name string, data any) ([]byte, error) {
 // staticAssets are served under /static/ with a content hash in the name, so they can be
 // cached forever and still change with each release.
 type staticAssets struct {
-	byName map[string]*page // "style.3f2a9c1b.css" -> page
+	byName map[string]*page  // "style.3f2a9c1b.css" -> page
+	hashed map[string]string // "style.css" -> "/static/style.3f2a9c1b.css"
 	urls   assets
 }
 
@@ -145,6 +173,7 @@ func loadStatic() (*staticAssets, error) {
 	if err != nil {
 		return nil, err
 	}
+	sa.hashed = hashed
 	sa.urls = assets{CSS: hashed["style.css"], JS: hashed["app.js"], ThemeJS: hashed["theme.js"], DevJS: hashed["dev.js"]}
 	return sa, nil
 }

@@ -38,6 +38,8 @@ type Server struct {
 	loadErr error // the last reload's problems, while the previous good content is served
 	version uint64
 	waiters map[chan struct{}]struct{}
+
+	labLimit *limiter
 }
 
 // New loads and validates the content and renders every page. It fails when the content is
@@ -46,12 +48,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, waiters: map[chan struct{}]struct{}{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, waiters: map[chan struct{}]struct{}{}, labLimit: newLimiter(20, 40)}
 	var err error
-	if s.tmpl, err = parseTemplates(); err != nil {
+	if s.static, err = loadStatic(); err != nil {
 		return nil, err
 	}
-	if s.static, err = loadStatic(); err != nil {
+	if s.tmpl, err = parseTemplates(s.static); err != nil {
 		return nil, err
 	}
 	site, err := content.Load(cfg.Content)

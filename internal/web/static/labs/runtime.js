@@ -1,0 +1,98 @@
+// Loads the lab engines (Go compiled to WebAssembly) once, then mounts this page's widget.
+// Everything a learner pastes or opens is analysed here, in the browser; nothing is uploaded.
+
+const root = document.querySelector("[data-lab-engine]");
+
+/** An engine's complaint about its input: where (offset/field) and what. */
+export class LabError extends Error {
+  constructor(e) {
+    super(e.message || "the lab engine rejected the input");
+    this.offset = typeof e.offset === "number" ? e.offset : -1;
+    this.field = e.field || "";
+  }
+}
+
+let ready = null;
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.append(s);
+  });
+}
+
+/** Starts the Go runtime once; later calls share the same promise. */
+export function loadEngines(execURL, wasmURL) {
+  if (ready) return ready;
+  ready = (async () => {
+    if (typeof WebAssembly !== "object") throw new Error("this browser has no WebAssembly");
+    if (!globalThis.Go) await loadScript(execURL);
+    const go = new globalThis.Go();
+    const waitReady = new Promise((resolve) => {
+      if (globalThis.ntatlasLabReady) resolve();
+      else globalThis.ntatlasLabOnReady = resolve;
+    });
+    const resp = fetch(wasmURL);
+    let instance;
+    try {
+      ({ instance } = await WebAssembly.instantiateStreaming(resp, go.importObject));
+    } catch (e) {
+      // Some servers or proxies change the content type; fall back to bytes.
+      const buf = await (await fetch(wasmURL)).arrayBuffer();
+      ({ instance } = await WebAssembly.instantiate(buf, go.importObject));
+    }
+    go.run(instance); // resolves only when the Go program exits, which it never does
+    await waitReady;
+  })();
+  return ready;
+}
+
+function unwrap(text) {
+  const env = JSON.parse(text);
+  if (env.error) throw new LabError(env.error);
+  return env.result;
+}
+
+/** The API a widget gets: run an engine operation on a request object. */
+export const lab = {
+  async run(engine, op, request) {
+    await ready;
+    return unwrap(globalThis.ntatlasLab(engine, op, JSON.stringify(request ?? {})));
+  },
+  async runBytes(engine, op, bytes, options) {
+    await ready;
+    return unwrap(globalThis.ntatlasLabBytes(engine, op, bytes, JSON.stringify(options ?? {})));
+  },
+};
+
+async function main() {
+  if (!root) return;
+  const status = root.querySelector("[data-lab-status]");
+  const say = (t) => { if (status) status.textContent = t; };
+  try {
+    say("Loading the lab engine…");
+    const t0 = performance.now();
+    await loadEngines(root.dataset.wasmExec, root.dataset.wasm);
+    const engine = root.dataset.labEngine;
+    const mod = await import(root.dataset.widget);
+    const api = {
+      run: (op, req) => lab.run(engine, op, req),
+      runBytes: (op, bytes, opts) => lab.runBytes(engine, op, bytes, opts),
+      slug: root.dataset.lab,
+    };
+    root.dataset.readyMs = String(Math.round(performance.now() - t0));
+    say("");
+    if (status) status.hidden = true;
+    await mod.mount(root.querySelector("[data-lab-mount]"), api);
+    root.dataset.ready = "true";
+  } catch (e) {
+    say(`The lab could not start: ${e.message}. The steps for a Windows machine below still work.`);
+    root.dataset.ready = "error";
+    console.error(e);
+  }
+}
+
+main();
