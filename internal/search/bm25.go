@@ -24,6 +24,7 @@ type Doc struct {
 type Hit struct {
 	Doc   int
 	Score float64
+	All   bool // the document holds every query word
 }
 
 type posting struct {
@@ -133,6 +134,7 @@ func (ix *Index) Search(query string, limit int) []Hit {
 	for i := range hits {
 		if hits[i].Score >= 1000 {
 			hits[i].Score -= 1000
+			hits[i].All = true
 		}
 	}
 	return hits

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -42,6 +43,7 @@ type item struct {
 	level   string
 	summary string
 	body    string
+	words   [][2]int // word spans of body, computed once at index time
 }
 
 // SiteIndex searches topics, key terms, building blocks, labs and paths.
@@ -92,8 +94,13 @@ func NewSite(s *content.Site) *SiteIndex {
 		items = append(items, item{kind: KindPath, title: p.Title, url: p.URL(), summary: p.Summary, body: p.Summary})
 		docs = append(docs, Doc{Fields: []Field{{Text: p.Title, Weight: 5}, {Text: p.Summary, Weight: 2}}})
 	}
+	for i := range items {
+		items[i].words = wordSpans(items[i].body)
+	}
 	return &SiteIndex{items: items, ix: New(docs)}
 }
+
+var kindBoost = map[Kind]float64{KindTopic: 1.25, KindLab: 1.1, KindPath: 1.0, KindTerm: 1.0}
 
 // MaxQuery bounds the query length we look at; longer input is cut, not rejected.
 const MaxQuery = 200
@@ -107,12 +114,25 @@ func (si *SiteIndex) Search(q string, limit int) []Result {
 		}
 	}
 	toks := Tokenize(q)
-	hits := si.ix.Search(q, limit)
+	hits := si.ix.Search(q, 0)
+	// A topic is the fuller answer to a query that also names a glossary term or a lab.
+	for i := range hits {
+		hits[i].Score *= kindBoost[si.items[hits[i].Doc].kind]
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].All != hits[j].All {
+			return hits[i].All
+		}
+		return hits[i].Score > hits[j].Score
+	})
+	if limit > 0 && len(hits) > limit {
+		hits = hits[:limit]
+	}
 	out := make([]Result, 0, len(hits))
 	for _, h := range hits {
 		it := si.items[h.Doc]
 		out = append(out, Result{Kind: it.kind, Title: it.title, URL: it.url, Level: it.level, Summary: it.summary,
-			Snippet: Snippet(it.body, toks, 180), Score: h.Score})
+			Snippet: snippet(it.body, it.words, toks, 180), Score: h.Score})
 	}
 	return out
 }
@@ -136,10 +156,13 @@ func Anchor(term string) string {
 // Snippet cuts about width bytes of text around the first query word it holds and marks
 // every occurrence of the query words.
 func Snippet(text string, toks []string, width int) []Segment {
+	return snippet(text, wordSpans(text), toks, width)
+}
+
+func snippet(text string, words [][2]int, toks []string, width int) []Segment {
 	if text == "" {
 		return nil
 	}
-	words := wordSpans(text)
 	first := -1
 	for i, w := range words {
 		if matchesAny(text[w[0]:w[1]], toks) {

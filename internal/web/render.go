@@ -33,17 +33,11 @@ type page struct {
 	gz     []byte
 }
 
-// lazyGzipAbove is the size from which compression waits for the first request that wants it,
-// so a large asset (the WebAssembly bundle) does not slow startup.
-const lazyGzipAbove = 256 << 10
-
+// newPage fingerprints a response. Compression waits for the first request that accepts it:
+// compressing every page and the WebAssembly bundle up front would double the startup time.
 func newPage(body []byte, ctype string) *page {
 	sum := sha256.Sum256(body)
-	p := &page{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: ctype, status: 200}
-	if len(body) <= lazyGzipAbove {
-		p.gzipped()
-	}
-	return p
+	return &page{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: ctype, status: 200}
 }
 
 // gzipped returns the compressed body, or nil when compression does not pay.
@@ -160,11 +154,10 @@ func loadStatic() (*staticAssets, error) {
 			return err
 		}
 		rel := strings.TrimPrefix(p, "static/")
-		sum := sha256.Sum256(data)
-		h := hex.EncodeToString(sum[:5])
+		pg := newPage(data, contentType(rel))
+		h := strings.Trim(pg.etag, `"`)[:10]
 		dot := strings.LastIndexByte(rel, '.')
 		name := rel[:dot] + "." + h + rel[dot:]
-		pg := newPage(data, contentType(rel))
 		sa.byName[name] = pg
 		sa.byName[rel] = pg // unhashed name too, for modules that import each other
 		hashed[rel] = "/static/" + name
