@@ -44,7 +44,10 @@ func Run(engine, op string, req []byte) (Envelope, error) {
 	if h == nil {
 		return Envelope{Error: &labs.InputError{Offset: -1, Field: "engine", Message: "no lab engine named " + engine}}, ErrNoEngine
 	}
-	res, err := h(op, req)
+	return wrap(h(op, req))
+}
+
+func wrap(res any, err error) (Envelope, error) {
 	if err != nil {
 		var ie *labs.InputError
 		if errors.As(err, &ie) {
@@ -65,6 +68,10 @@ var ErrNoEngine = errors.New("no such lab engine")
 // RunJSON is Run with the envelope marshalled: what the WebAssembly bridge returns to pages.
 func RunJSON(engine, op string, req []byte) []byte {
 	env, _ := Run(engine, op, req)
+	return marshal(env)
+}
+
+func marshal(env Envelope) []byte {
 	b, err := json.Marshal(env)
 	if err != nil {
 		b, _ = json.Marshal(Envelope{Error: &labs.InputError{Offset: -1, Message: "result not representable as JSON: " + err.Error()}})
@@ -72,17 +79,8 @@ func RunJSON(engine, op string, req []byte) []byte {
 	return b
 }
 
-// RunBytesJSON runs an operation whose request carries a file: the bytes become the request's
-// "file" field (base64, as the JSON API takes it) merged into the options object.
+// RunBytesJSON is RunBytes with the envelope marshalled, for the WebAssembly bridge.
 func RunBytesJSON(engine, op string, data, options []byte) []byte {
-	req := map[string]any{}
-	if len(options) > 0 {
-		if err := json.Unmarshal(options, &req); err != nil {
-			b, _ := json.Marshal(Envelope{Error: &labs.InputError{Offset: -1, Field: "options", Message: err.Error()}})
-			return b
-		}
-	}
-	req["file"] = data // encoding/json writes []byte as base64
-	body, _ := json.Marshal(req)
-	return RunJSON(engine, op, body)
+	env, _ := RunBytes(engine, op, data, options)
+	return marshal(env)
 }
