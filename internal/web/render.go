@@ -185,6 +185,8 @@ func contentType(name string) string {
 		return "image/png"
 	case strings.HasSuffix(name, ".json"):
 		return "application/json"
+	case strings.HasSuffix(name, ".exe"):
+		return "application/vnd.microsoft.portable-executable"
 	case strings.HasSuffix(name, ".ico"):
 		return "image/x-icon"
 	}

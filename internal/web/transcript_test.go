@@ -126,27 +126,32 @@ func mustAbs(t *testing.T, p string) string {
 	return a
 }
 
-// The committed bundle must be what the engines build to today; otherwise pages would run
+// The committed artefacts must be what their sources build to today; otherwise pages would run
 // older engines than the API. Building takes a while, so this runs in CI or on request.
-func TestWasmUpToDate(t *testing.T) {
-	if os.Getenv("CI") != "true" && os.Getenv("NTATLAS_WASM_CHECK") == "" {
-		t.Skip("set NTATLAS_WASM_CHECK=1 (automatic in CI) to rebuild labs.wasm and compare")
+func TestAssetsUpToDate(t *testing.T) {
+	if os.Getenv("CI") != "true" && os.Getenv("NTATLAS_ASSETS_CHECK") == "" {
+		t.Skip("set NTATLAS_ASSETS_CHECK=1 (automatic in CI) to rebuild the committed artefacts and compare")
 	}
 	dir := t.TempDir()
-	out := filepath.Join(dir, "labs.wasm")
-	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", out, "ntatlas/cmd/ntatlas-wasm")
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, b)
-	}
-	fresh, _ := os.ReadFile(out)
-	committed, err := os.ReadFile("static/labs/labs.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sha256.Sum256(fresh) != sha256.Sum256(committed) {
-		t.Fatalf("internal/web/static/labs/labs.wasm is stale (%d bytes committed, %d built with %s): run ./scripts/build-wasm.sh and commit it",
-			len(committed), len(fresh), runtime.Version())
+	for _, a := range []struct{ goos, goarch, pkg, committed string }{
+		{"js", "wasm", "ntatlas/cmd/ntatlas-wasm", "static/labs/labs.wasm"},
+		{"windows", "amd64", "ntatlas/cmd/ntatlas-loopback", "static/downloads/ntatlas-loopback-windows-amd64.exe"},
+	} {
+		out := filepath.Join(dir, filepath.Base(a.committed))
+		cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", out, a.pkg)
+		cmd.Env = append(os.Environ(), "GOOS="+a.goos, "GOARCH="+a.goarch)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", a.pkg, err, b)
+		}
+		fresh, _ := os.ReadFile(out)
+		committed, err := os.ReadFile(a.committed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sha256.Sum256(fresh) != sha256.Sum256(committed) {
+			t.Errorf("internal/web/%s is stale (%d bytes committed, %d built with %s): run ./scripts/build-assets.sh and commit it",
+				a.committed, len(committed), len(fresh), runtime.Version())
+		}
 	}
 	goroot, err := exec.Command("go", "env", "GOROOT").Output()
 	if err != nil {
@@ -155,6 +160,6 @@ func TestWasmUpToDate(t *testing.T) {
 	execJS, _ := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
 	committedJS, _ := os.ReadFile("static/labs/wasm_exec.js")
 	if !bytes.Equal(execJS, committedJS) {
-		t.Fatalf("static/labs/wasm_exec.js does not match this Go toolchain's: run ./scripts/build-wasm.sh")
+		t.Fatalf("static/labs/wasm_exec.js does not match this Go toolchain's: run ./scripts/build-assets.sh")
 	}
 }
