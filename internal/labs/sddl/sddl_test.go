@@ -464,3 +464,33 @@ func FuzzParse(f *testing.F) {
 		checkRoundTrip(t, s)
 	})
 }
+
+// A registry key's children are subkeys, which are containers; values carry no security
+// descriptor. So OI never makes an ACE effective below a key ("ACE Inheritance Rules",
+// https://learn.microsoft.com/en-us/windows/win32/secauthz/ace-inheritance-rules: OI ACEs are
+// effective only on noncontainer children), and the text must not speak of files or values.
+func TestInheritanceTextKeys(t *testing.T) {
+	cases := []struct {
+		flags uint8
+		want  string
+	}{
+		{0, "this key only"},
+		{FlagContainerInherit, "this key and subkeys"},
+		{FlagContainerInherit | FlagInheritOnly, "subkeys only"},
+		{FlagObjectInherit | FlagContainerInherit, "this key and subkeys (OI has no effect on registry keys)"},
+		{FlagObjectInherit | FlagContainerInherit | FlagInheritOnly, "subkeys only (OI has no effect on registry keys)"},
+		{FlagObjectInherit, "this key only (OI has no effect on registry keys)"},
+		{FlagObjectInherit | FlagInheritOnly, "nothing: inherit-only, and OI alone never applies to a subkey (OI has no effect on registry keys)"},
+		{FlagContainerInherit | FlagNoPropagate, "this key and subkeys (one level only: NP)"},
+		{FlagContainerInherit | FlagInherited, "this key and subkeys; inherited from a parent"},
+	}
+	for _, c := range cases {
+		if got := InheritanceText(c.flags, TypeKey); got != c.want {
+			t.Errorf("InheritanceText(%#x, key) = %q, want %q", c.flags, got, c.want)
+		}
+	}
+	// Directories keep the words of the Advanced Security Settings dialog.
+	if got := InheritanceText(FlagObjectInherit|FlagContainerInherit, TypeDirectory); got != "this folder, subfolders and files" {
+		t.Errorf("directory OICI = %q", got)
+	}
+}

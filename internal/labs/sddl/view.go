@@ -239,7 +239,21 @@ func InheritanceText(flags uint8, t ObjectType) string {
 		s = "this folder and files"
 	}
 	if t == TypeKey {
-		s = strings.NewReplacer("folder", "key", "subfolders", "subkeys", "files", "values").Replace(s)
+		// Registry values are not securable objects: a key's only children are subkeys, which
+		// are containers, so OI never makes an ACE effective anywhere below a key.
+		switch {
+		case ci && io:
+			s = "subkeys only"
+		case ci:
+			s = "this key and subkeys"
+		case io:
+			s = "nothing: inherit-only, and OI alone never applies to a subkey"
+		default:
+			s = "this key only"
+		}
+		if oi {
+			s += " (OI has no effect on registry keys)"
+		}
 	}
 	if (oi || ci) && np {
 		s += " (one level only: NP)"
