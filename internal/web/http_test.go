@@ -72,6 +72,8 @@ func TestRoutes(t *testing.T) {
 		{method: "GET", url: "/tools", status: 200, contains: []string{"Labs"}},
 		{method: "GET", url: "/tools/nope", status: 404},
 		{method: "GET", url: "/healthz", status: 200, contains: []string{"ok"}},
+		{method: "GET", url: "/static/downloads/ntatlas-loopback-windows-amd64.exe", status: 200, ctype: "application/vnd.microsoft.portable-executable", contains: []string{"MZ"}},
+		{method: "GET", url: "/tools/socket-path", status: 200, contains: []string{"Socket path", "On a Windows machine", "ntatlas-loopback"}},
 		{method: "POST", url: "/explore", status: 405},
 		{method: "POST", url: "/nowhere", status: 405},
 		{method: "GET", url: "/api/v1/", status: 200, ctype: "application/json", contains: []string{"/api/v1/topics"}},

@@ -433,6 +433,9 @@ export async function mount(el, api) {
   // ---------- measurement ----------
   const mSec = h("section", { "aria-labelledby": "sp-h-m" }, h("h2", { id: "sp-h-m" }, "3. Compare with a real measurement"),
     h("p", {}, "The model predicts proportions, not microseconds. To see how they hold up, measure loopback TCP sends on a real machine with the NT Atlas measurement program (standard-library Go, source in ", h("code", {}, "cmd/ntatlas-loopback"), "):"),
+    h("p", {}, h("a", { href: "/static/downloads/ntatlas-loopback-windows-amd64.exe", download: "ntatlas-loopback.exe" }, "Download ntatlas-loopback.exe for Windows (x64)"),
+      " — built by NT Atlas from that source, unsigned (SmartScreen may ask before it runs). Then, in PowerShell: ",
+      h("code", {}, ".\\ntatlas-loopback.exe -sizes 64,1024,16384,65536 -duration 500ms"), ". Or, with Go installed:"),
     h("pre", {}, h("code", {}, "go run ./cmd/ntatlas-loopback -sizes 64,1024,16384,65536 -duration 500ms\n\n# or build a Windows executable once, then run it there:\nGOOS=windows GOARCH=amd64 go build ./cmd/ntatlas-loopback\n.\\ntatlas-loopback.exe")),
     h("p", {}, "It prints JSON. Paste it here or open the saved file; it is read in this browser tab only. Go's runtime sends with overlapped WSASend on a completion port, so the model is run that way for each size."));
   const mTa = h("textarea", { rows: "8", spellcheck: "false", "data-input": "measurement" });
