@@ -61,9 +61,11 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound(r.URL.Path))
 		return
 	}
-	cache := "public, max-age=31536000, immutable"
-	if !strings.Contains(strings.TrimPrefix(name, strings.SplitN(name, ".", 2)[0]), ".") || s.cfg.Dev {
-		cache = "no-cache"
+	// Only fingerprinted names may be cached for good; a plain name (a worker script, a download)
+	// must be revalidated, or browsers would keep an old copy after a release.
+	cache := "no-cache"
+	if s.static.immutable[name] && !s.cfg.Dev {
+		cache = "public, max-age=31536000, immutable"
 	}
 	s.writePage(w, r, p, cache)
 }

@@ -339,3 +339,25 @@ func TestLabAPIRateLimit(t *testing.T) {
 		t.Errorf("another client was limited too: %d", w.Code)
 	}
 }
+
+// Fingerprinted assets are cached for good; plain names are revalidated.
+func TestStaticCaching(t *testing.T) {
+	ts := server(t)
+	doc := fetchHTML(t, ts.URL+"/")
+	var css string
+	walk(doc, func(n *html.Node) {
+		if n.Data == "link" && attr(n, "rel") == "stylesheet" {
+			css = attr(n, "href")
+		}
+	})
+	for path, want := range map[string]string{css: "immutable", "/static/style.css": "no-cache", "/static/labs/runtime.js": "no-cache"} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if cc := resp.Header.Get("Cache-Control"); resp.StatusCode != 200 || !strings.Contains(cc, want) {
+			t.Errorf("%s: status %d, Cache-Control %q, want %s", path, resp.StatusCode, cc, want)
+		}
+	}
+}

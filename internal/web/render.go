@@ -137,13 +137,14 @@ func (ts templates) render(name string, data any) ([]byte, error) {
 // staticAssets are served under /static/ with a content hash in the name, so they can be
 // cached forever and still change with each release.
 type staticAssets struct {
-	byName map[string]*page  // "style.3f2a9c1b.css" -> page
-	hashed map[string]string // "style.css" -> "/static/style.3f2a9c1b.css"
-	urls   assets
+	byName    map[string]*page  // "style.3f2a9c1b.css" -> page
+	hashed    map[string]string // "style.css" -> "/static/style.3f2a9c1b.css"
+	immutable map[string]bool   // the fingerprinted names
+	urls      assets
 }
 
 func loadStatic() (*staticAssets, error) {
-	sa := &staticAssets{byName: map[string]*page{}}
+	sa := &staticAssets{byName: map[string]*page{}, immutable: map[string]bool{}}
 	hashed := map[string]string{}
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -159,6 +160,7 @@ func loadStatic() (*staticAssets, error) {
 		dot := strings.LastIndexByte(rel, '.')
 		name := rel[:dot] + "." + h + rel[dot:]
 		sa.byName[name] = pg
+		sa.immutable[name] = true
 		sa.byName[rel] = pg // unhashed name too, for modules that import each other
 		hashed[rel] = "/static/" + name
 		return nil
