@@ -252,4 +252,3 @@ func evtxFail(asJSON bool, stdout, stderr io.Writer, msg string) int {
 	fmt.Fprintln(stderr, "evtx:", msg)
 	return 2
 }
-

@@ -3,6 +3,8 @@ package evtx
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
+	"strings"
 
 	"ntatlas/internal/labs"
 )
@@ -32,11 +34,26 @@ type FacetsRequest struct {
 	Filter string `json:"filter,omitempty"`
 }
 
+// SearchRequest asks for records whose XML contains a text (case-insensitive).
+type SearchRequest struct {
+	File   string `json:"file"`
+	Text   string `json:"text"`
+	Filter string `json:"filter,omitempty"`
+	Limit  int    `json:"limit,omitempty"` // default 100, at most 1000
+}
+
+// SearchResult lists matches in file order; Truncated is set when Limit stopped the search.
+type SearchResult struct {
+	Matches   []Record `json:"matches"`
+	Truncated bool     `json:"truncated"`
+}
+
 // Handle runs one operation:
 //
 //	info   {file}                         → Info (header, totals, chunk table, errors)
 //	chunk  {file, index, format, filter}  → Chunk (records with xml and/or json, errors)
 //	facets {file, from, to, filter}       → Facets
+//	search {file, text, filter, limit}    → SearchResult (records without xml/json bodies)
 //
 // The WebAssembly side can also call OpenBytes and the Reader methods with the file's bytes
 // directly, without the base64 round trip.
@@ -102,6 +119,29 @@ func Handle(op string, req []byte) (any, error) {
 		}
 		all := r.From == 0 && r.To == 0
 		return rd.Facets(f, func(index int) bool { return all || (index >= r.From && index <= r.To) }, 0)
+	case "search":
+		var r SearchRequest
+		if err := labs.Decode(req, &r); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(r.Text) == "" {
+			return nil, &labs.InputError{Offset: -1, Field: "text", Message: "empty search text"}
+		}
+		if r.Limit == 0 {
+			r.Limit = 100
+		}
+		if r.Limit < 0 || r.Limit > 1000 {
+			return nil, &labs.InputError{Offset: -1, Field: "limit", Message: "want 1..1000"}
+		}
+		f, err := filterField(r.Filter)
+		if err != nil {
+			return nil, err
+		}
+		rd, err := openB64(r.File)
+		if err != nil {
+			return nil, err
+		}
+		return rd.Search(r.Text, f, r.Limit, 0)
 	}
 	return nil, &labs.ErrUnknownOp{Engine: Engine, Op: op}
 }
@@ -168,9 +208,36 @@ func RenderWireBinXML(b []byte) (string, error) {
 	d := decoder{c: c, pos: 0, end: len(b), wire: true}
 	nodes, err := d.fragment()
 	x := expander{c: c}
-	items := x.expand(nodes, nil, 0, nil)
+	items := x.collect(nodes, nil, 0)
 	if err == nil {
 		err = x.err
 	}
 	return string(appendXML(nil, items, 0)), err
+}
+
+var errSearchFull = errors.New("search limit reached")
+
+// Search returns up to limit records whose rendered XML contains text, ignoring case, in file
+// order. The XML and JSON bodies are left out of the matches to keep results small.
+func (rd *Reader) Search(text string, f *Filter, limit, workers int) (*SearchResult, error) {
+	res := &SearchResult{Matches: []Record{}}
+	needle := strings.ToLower(text)
+	err := rd.Walk(Options{XML: true, Filter: f}, workers, func(c *Chunk) error {
+		for _, r := range c.Records {
+			if !strings.Contains(strings.ToLower(r.XML), needle) {
+				continue
+			}
+			if len(res.Matches) == limit {
+				res.Truncated = true
+				return errSearchFull
+			}
+			r.XML = ""
+			res.Matches = append(res.Matches, r)
+		}
+		return nil
+	})
+	if err != nil && err != errSearchFull {
+		return nil, err
+	}
+	return res, nil
 }

@@ -96,7 +96,9 @@ type BinXMLError struct {
 	Msg    string
 }
 
-func (e *BinXMLError) Error() string { return fmt.Sprintf("binxml at chunk offset %d: %s", e.Offset, e.Msg) }
+func (e *BinXMLError) Error() string {
+	return fmt.Sprintf("binxml at chunk offset %d: %s", e.Offset, e.Msg)
+}
 
 // chunkCtx holds one chunk's bytes and its string and template caches. Caches are per chunk
 // because names and templates are referenced by chunk-relative offsets.
@@ -123,6 +125,9 @@ type decoder struct {
 	// wire is the [MS-EVEN6] wire form of Binary XML (EvtRpc results): names are written in
 	// place (hash, length, characters) instead of being chunk offsets.
 	wire bool
+	// x, when set, lends recyclable memory for substitution values: only for record-level
+	// decoding, whose nodes die with the record (template bodies are cached and must not use it).
+	x *expander
 }
 
 func (d *decoder) errf(format string, a ...any) error {
@@ -502,7 +507,12 @@ func (d *decoder) templateInstance() (node, error) {
 		d.pos -= 4
 		return node{}, d.errf("%d substitution values do not fit in the remaining %d bytes", count, d.end-d.pos-4)
 	}
-	values := make([]value, count)
+	var values []value
+	if d.x != nil {
+		values = d.x.allocValues(count)
+	} else {
+		values = make([]value, count)
+	}
 	desc := d.pos
 	d.pos += 4 * count
 	for i := range values {

@@ -126,7 +126,7 @@ func (c *chunkBuilder) instance(key string, body func(), vals []tval) {
 		off := uint32(len(c.b) + 4)
 		c.tmpls[key] = off
 		c.u32(off)
-		c.u32(0)                                                 // next template
+		c.u32(0)                                                                         // next template
 		c.b = append(c.b, 0x44, 0x33, 0x22, 0x11, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12) // GUID
 		sizeAt := len(c.b)
 		c.u32(0)

@@ -3,6 +3,7 @@ package evtx
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"strconv"
@@ -16,10 +17,10 @@ const (
 	recordHeaderLen = 24    // signature, size, record id, written time
 )
 
-var (
-	fileMagic   = []byte("ElfFile\x00")
-	chunkMagic  = []byte("ElfChnk\x00")
-	recordMagic = []byte{0x2a, 0x2a, 0x00, 0x00}
+const (
+	fileMagic   = "ElfFile\x00"
+	chunkMagic  = "ElfChnk\x00"
+	recordMagic = "\x2a\x2a\x00\x00"
 )
 
 // File header flags.
@@ -51,7 +52,7 @@ func ParseFileHeader(b []byte) (FileHeader, error) {
 	if len(b) < 128 {
 		return h, fmt.Errorf("file header: %d bytes, need 128", len(b))
 	}
-	if !bytes.Equal(b[:8], fileMagic) {
+	if string(b[:8]) != fileMagic {
 		return h, fmt.Errorf("file header at offset 0: signature %q is not \"ElfFile\\x00\"", b[:8])
 	}
 	le := binary.LittleEndian
@@ -89,7 +90,7 @@ func ParseChunkHeader(b []byte) (ChunkHeader, error) {
 	if len(b) < chunkHeaderSize {
 		return h, fmt.Errorf("chunk header: %d bytes, need %d", len(b), chunkHeaderSize)
 	}
-	if !bytes.Equal(b[:8], chunkMagic) {
+	if string(b[:8]) != chunkMagic {
 		return h, fmt.Errorf("chunk signature %q is not \"ElfChnk\\x00\"", b[:8])
 	}
 	le := binary.LittleEndian
@@ -146,8 +147,9 @@ type Record struct {
 	Computer string `json:"computer,omitempty"`
 	Created  string `json:"timeCreated,omitempty"`
 	XML      string `json:"xml,omitempty"`
-	JSON     string `json:"json,omitempty"`
-	Err      string `json:"error,omitempty"`
+	// JSON is the record's JSON document ({"Event": …}), embedded as an object in API results.
+	JSON json.RawMessage `json:"json,omitempty"`
+	Err  string          `json:"error,omitempty"`
 	// Recovered marks a record found by scanning past damage or in the chunk's unused space
 	// rather than by walking the chunk's record list. Such records are counted apart.
 	Recovered bool `json:"recovered,omitempty"`
@@ -183,6 +185,11 @@ type Options struct {
 // DecodeChunk decodes one chunk. data must be the whole chunk (ChunkSize bytes); index and
 // fileOffset only label records and errors. It never panics on malformed data.
 func DecodeChunk(data []byte, index int, fileOffset int64, opts Options) *Chunk {
+	return decodeChunk(data, index, fileOffset, opts, &expander{})
+}
+
+// decodeChunk is DecodeChunk with an expander whose memory is reused from chunk to chunk.
+func decodeChunk(data []byte, index int, fileOffset int64, opts Options, x *expander) *Chunk {
 	ch := &Chunk{Index: index, Offset: fileOffset}
 	fail := func(off int, id uint64, format string, a ...any) {
 		ch.Errors = append(ch.Errors, ParseError{Chunk: index, RecordID: id, Offset: fileOffset + int64(off), Message: fmt.Sprintf(format, a...)})
@@ -220,6 +227,7 @@ func DecodeChunk(data []byte, index int, fileOffset int64, opts Options) *Chunk 
 		}
 	}
 	c := newChunkCtx(data)
+	x.c = c
 	var buf []byte
 	off := chunkHeaderSize
 	recovering := false // set once damage forced a scan: later records are "recovered"
@@ -235,7 +243,7 @@ func DecodeChunk(data []byte, index int, fileOffset int64, opts Options) *Chunk 
 			limit = len(data)
 			continue
 		}
-		if !bytes.Equal(data[off:off+4], recordMagic) {
+		if string(data[off:off+4]) != recordMagic {
 			if allZero(data[off:limit]) {
 				off = limit
 				continue
@@ -270,10 +278,10 @@ func DecodeChunk(data []byte, index int, fileOffset int64, opts Options) *Chunk 
 		}
 		ft := binary.LittleEndian.Uint64(data[off+16:])
 		rec := Record{Chunk: index, ID: id, Offset: fileOffset + int64(off), FileTime: ft, Written: FormatFileTime(ft), EventID: -1, Level: -1}
-		d := decoder{c: c, pos: off + recordHeaderLen, end: off + size - 4, depID: true}
+		x.reset()
+		d := decoder{c: c, pos: off + recordHeaderLen, end: off + size - 4, depID: true, x: x}
 		nodes, err := d.fragment()
-		x := expander{c: c}
-		items := x.expand(nodes, nil, 0, nil)
+		items := x.collect(nodes, nil, 0)
 		if err == nil {
 			err = x.err
 		}
@@ -307,7 +315,7 @@ func DecodeChunk(data []byte, index int, fileOffset int64, opts Options) *Chunk 
 			}
 			if opts.JSON {
 				buf = appendJSONItems(buf[:0], items)
-				rec.JSON = string(buf)
+				rec.JSON = json.RawMessage(append([]byte(nil), buf...))
 			}
 			ch.Records = append(ch.Records, rec)
 		}
@@ -329,7 +337,7 @@ func allZero(b []byte) bool {
 // that one damaged record does not hide the rest of the chunk. Returns limit when none is left.
 func resync(data []byte, from, limit int) int {
 	for off := from; off+recordHeaderLen <= limit; {
-		i := bytes.Index(data[off:limit], recordMagic)
+		i := bytes.Index(data[off:limit], []byte(recordMagic))
 		if i < 0 {
 			return limit
 		}

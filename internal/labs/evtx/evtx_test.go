@@ -26,6 +26,8 @@ var valueCases = []struct {
 	wantJSON string
 }{
 	{"String", TypeString, u16s("héllo <&> \"x\""), "héllo &lt;&amp;&gt; &quot;x&quot;", `"héllo <&> \"x\""`},
+	// Control characters XML 1.0 cannot carry become U+FFFD in XML; JSON keeps them.
+	{"Control", TypeString, u16s("a\x03b"), "a\ufffdb", `"a\u0003b"`},
 	{"AnsiString", TypeAnsiString, []byte("ansi\x00"), "ansi", `"ansi"`},
 	{"Int8", TypeInt8, []byte{0xfb}, "-5", "-5"},
 	{"UInt8", TypeUInt8, []byte{200}, "200", "200"},
@@ -54,6 +56,7 @@ var valueCases = []struct {
 	{"SysTime", TypeSysTime, sysTime(2021, 3, 4, 4, 5, 6, 7, 89), "2021-03-04T05:06:07.0890000Z", `"2021-03-04T05:06:07.0890000Z"`},
 	// S-1-5-21-1-2-3-500 (https://learn.microsoft.com/en-us/windows/win32/api/sddl/nf-sddl-convertsidtostringsidw).
 	{"SID", TypeSID, sid(5, 21, 1, 2, 3, 500), "S-1-5-21-1-2-3-500", `"S-1-5-21-1-2-3-500"`},
+	{"EvtHandle", TypeEvtHandle, le64(0xbeef), "0xbeef", `"0xbeef"`},
 	{"HexInt32", TypeHexInt32, le32(0x2a), "0x2a", `"0x2a"`},
 	{"HexInt64", TypeHexInt64, le64(0x8020000000000000), "0x8020000000000000", `"0x8020000000000000"`},
 	{"EvtXml", TypeEvtXML, u16s("<x/>"), "&lt;x/&gt;", `"<x/>"`},
@@ -311,7 +314,7 @@ func TestTokensWithoutTemplate(t *testing.T) {
 		t.Errorf("XML =\n%s\nwant\n%s", r.XML, want)
 	}
 	wantJSON := `{"Event":{"Mixed":{"#attributes":{"a":"x<","b":"&"},"#text":"t1 c]]>d☺<"},"Empty":null}}`
-	if r.JSON != wantJSON {
+	if string(r.JSON) != wantJSON {
 		t.Errorf("JSON = %s\nwant   %s", r.JSON, wantJSON)
 	}
 }
@@ -323,7 +326,7 @@ func TestNestedBinXML(t *testing.T) {
 	if r.XML != want {
 		t.Errorf("XML =\n%s\nwant\n%s", r.XML, want)
 	}
-	if wantJSON := `{"Event":{"UserData":{"Inner":{"#attributes":{"k":"v"},"#text":"body"}}}}`; r.JSON != wantJSON {
+	if wantJSON := `{"Event":{"UserData":{"Inner":{"#attributes":{"k":"v"},"#text":"body"}}}}`; string(r.JSON) != wantJSON {
 		t.Errorf("JSON = %s", r.JSON)
 	}
 }
@@ -579,7 +582,7 @@ func TestHandle(t *testing.T) {
 		t.Fatal(err)
 	}
 	ch := res.(*Chunk)
-	if len(ch.Records) != 1 || ch.Records[0].ID != 2 || ch.Records[0].XML != "" || ch.Records[0].JSON == "" {
+	if len(ch.Records) != 1 || ch.Records[0].ID != 2 || ch.Records[0].XML != "" || len(ch.Records[0].JSON) == 0 {
 		t.Errorf("chunk = %+v", ch.Records)
 	}
 	if _, err := json.Marshal(res); err != nil {
@@ -589,6 +592,20 @@ func TestHandle(t *testing.T) {
 	if err != nil || res.(Facets).Records != 4 {
 		t.Errorf("facets = %+v, %v", res, err)
 	}
+	res, err = Handle("search", []byte(`{"file":"`+b64+`","text":"prov-b"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sr := res.(*SearchResult); len(sr.Matches) != 1 || sr.Matches[0].ID != 2 || sr.Truncated {
+		t.Errorf("search = %+v", sr)
+	}
+	res, err = Handle("search", []byte(`{"file":"`+b64+`","text":"Event","limit":2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sr := res.(*SearchResult); len(sr.Matches) != 2 || !sr.Truncated {
+		t.Errorf("search with limit = %d matches, truncated %v", len(sr.Matches), sr.Truncated)
+	}
 	var ie *labs.InputError
 	for _, req := range []struct{ op, body, field string }{
 		{"info", `{"file":"@@@"}`, "file"},
@@ -597,6 +614,8 @@ func TestHandle(t *testing.T) {
 		{"chunk", `{"file":"` + b64 + `","format":"yaml"}`, "format"},
 		{"facets", `{"file":"` + b64 + `","filter":"Nope=1"}`, "filter"},
 		{"info", `{"fil":"x"}`, ""},
+		{"search", `{"file":"` + b64 + `","text":" "}`, "text"},
+		{"search", `{"file":"` + b64 + `","text":"x","limit":5000}`, "limit"},
 	} {
 		_, err := Handle(req.op, []byte(req.body))
 		if !errors.As(err, &ie) || ie.Field != req.field {
@@ -672,5 +691,120 @@ func TestWalkDeterministic(t *testing.T) {
 	n := 0
 	if err := rd.Walk(Options{}, 3, func(c *Chunk) error { n++; return stop }); err != stop || n != 1 {
 		t.Errorf("stop: err %v after %d chunks", err, n)
+	}
+}
+
+// TestHeaderDamage: a file whose header is destroyed still yields its chunks; data that holds
+// neither header nor chunk is refused with a reason.
+func TestHeaderDamage(t *testing.T) {
+	d := testFile(t)
+	for i := 0; i < 128; i++ {
+		d[i] = 0
+	}
+	rd, err := OpenBytes(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := rd.Info(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.HeaderOK || in.Records != 4 || len(in.Errors) == 0 || !strings.Contains(in.Errors[0].Message, "signature") {
+		t.Errorf("info = headerOK %v records %d errors %+v", in.HeaderOK, in.Records, in.Errors)
+	}
+	for _, b := range [][]byte{nil, []byte("x"), make([]byte, 5000)} {
+		if _, err := OpenBytes(b); err == nil || !strings.Contains(err.Error(), "not an EVTX file") {
+			t.Errorf("%d bytes: err = %v", len(b), err)
+		}
+	}
+	// A chunk cut short by the end of the file is reported and decoded as far as it goes.
+	cut := testFile(t)[:FileHeaderSize+4000]
+	rd, err = OpenBytes(cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err = rd.Info(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Records == 0 || !strings.Contains(in.Errors[0].Message, "truncated") {
+		t.Errorf("truncated chunk: records %d errors %+v", in.Records, in.Errors)
+	}
+}
+
+// TestFileTimeFormat checks the hand-written formatter against time.Format across the range,
+// including leap days and the FILETIME epoch.
+func TestFileTimeFormat(t *testing.T) {
+	for _, ft := range []uint64{0, 1, 9_999_999, 116444736000000000, 132223104001234567,
+		// Around leap days of 2000 (leap), 2100 and 1700 (not leap), and the extremes.
+		125963423999999999, 157520160000000000, 31292351999999999, 125963424000000000, 1 << 62, math.MaxUint64} {
+		want := FileTime(ft).Format(timeLayout)
+		if got := FormatFileTime(ft); got != want {
+			t.Errorf("FILETIME %d: %s, want %s", ft, got, want)
+		}
+	}
+	for ft := uint64(0); ft < 1<<62; ft += 1<<62/9973 + 86400*10_000_000 + 12345 {
+		if got, want := FormatFileTime(ft), FileTime(ft).Format(timeLayout); got != want {
+			t.Fatalf("FILETIME %d: %s, want %s", ft, got, want)
+		}
+	}
+}
+
+// TestNullSubstitutions: an element whose only content is an optional substitution with a NULL
+// value is left out ([MS-EVEN6] 4.8, https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-even6/f59be2a3-315d-43b2-987f-ddb8f81f022e;
+// EvtVarTypeNull in https://learn.microsoft.com/en-us/windows/win32/api/winevt/ne-winevt-evt_variant_type);
+// a normal substitution with NULL leaves the element empty, as libevtx renders it.
+func TestNullSubstitutions(t *testing.T) {
+	c := newChunkBuilder()
+	c.record(1, 0, func() {
+		c.instance("t", func() {
+			c.open("E", false)
+			c.closeStart()
+			c.open("A", false)
+			c.closeStart()
+			c.subst(0, TypeString, true)
+			c.end()
+			c.open("B", false)
+			c.closeStart()
+			c.subst(1, TypeString, false)
+			c.end()
+			c.open("C", true)
+			c.attr("x", false)
+			c.subst(2, TypeUInt8, true)
+			c.closeEmpty()
+			c.end()
+		}, []tval{{TypeNull, nil}, {TypeNull, nil}, {TypeNull, nil}})
+	})
+	ch := DecodeChunk(c.finish(1, 1), 0, 0, Options{XML: true, JSON: true})
+	if len(ch.Errors) > 0 || len(ch.Records) != 1 {
+		t.Fatalf("errors %+v", ch.Errors)
+	}
+	if want := "<E>\n  <B/>\n  <C/>\n</E>\n"; ch.Records[0].XML != want {
+		t.Errorf("XML =\n%s\nwant\n%s", ch.Records[0].XML, want)
+	}
+	if want := `{"E":{"B":null,"C":null}}`; string(ch.Records[0].JSON) != want {
+		t.Errorf("JSON = %s, want %s", ch.Records[0].JSON, want)
+	}
+}
+
+// TestJSONGrouping: repeated sibling names become one array at the first one's place, with the
+// same result for short sibling lists (compared pairwise) and long ones (indexed).
+func TestJSONGrouping(t *testing.T) {
+	mk := func(n int) []xItem {
+		var items []xItem
+		for i := 0; i < n; i++ {
+			name := []string{"A", "B", "C"}[i%3]
+			v := value{t: TypeUInt8, b: []byte{byte(i)}}
+			items = append(items, xItem{kind: kElement, el: &xElem{name: name, kids: []xItem{{kind: kValue, val: v}}}})
+		}
+		return items
+	}
+	if got, want := string(appendJSONMembers(nil, mk(4), false)), `"A":[0,3],"B":1,"C":2`; got != want {
+		t.Errorf("short: %s, want %s", got, want)
+	}
+	got := string(appendJSONMembers(nil, mk(20), false))
+	want := `"A":[0,3,6,9,12,15,18],"B":[1,4,7,10,13,16,19],"C":[2,5,8,11,14,17]`
+	if got != want {
+		t.Errorf("long: %s, want %s", got, want)
 	}
 }

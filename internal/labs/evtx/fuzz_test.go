@@ -32,10 +32,23 @@ func FuzzChunk(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c := DecodeChunk(b, 0, 0, Options{XML: true, JSON: true})
+		opts := Options{XML: true, JSON: true}
+		c := DecodeChunk(b, 0, 0, opts)
 		for _, r := range c.Records {
 			if r.Offset < 0 || r.Offset >= int64(len(b)) {
 				t.Fatalf("record offset %d outside chunk", r.Offset)
+			}
+		}
+		// Memory recycled from decoding another chunk must not leak into this one.
+		x := &expander{}
+		decodeChunk(seed[FileHeaderSize:], 0, 0, opts, x)
+		again := decodeChunk(b, 0, 0, opts, x)
+		if len(again.Records) != len(c.Records) {
+			t.Fatalf("reused expander: %d records, fresh %d", len(again.Records), len(c.Records))
+		}
+		for i := range c.Records {
+			if again.Records[i].XML != c.Records[i].XML || string(again.Records[i].JSON) != string(c.Records[i].JSON) {
+				t.Fatalf("record %d differs with a reused expander", i)
 			}
 		}
 	})
@@ -59,7 +72,7 @@ func FuzzBinXML(f *testing.F) {
 		d := decoder{c: c, pos: chunkHeaderSize, end: chunkHeaderSize + len(b), depID: true}
 		nodes, _ := d.fragment()
 		x := expander{c: c}
-		items := x.expand(nodes, nil, 0, nil)
+		items := x.collect(nodes, nil, 0)
 		if x.items > maxItems+1 {
 			t.Fatalf("expansion exceeded its bound: %d", x.items)
 		}

@@ -1,7 +1,6 @@
 package evtx
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"runtime"
@@ -60,10 +59,8 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 			return nil, fmt.Errorf("reading chunk %d at offset %d: %w", i, off, err)
 		}
 		inCount := rd.HeaderOK && i < int(rd.Header.ChunkCount)
-		if bytes.Equal(magic, chunkMagic) {
-			if off+ChunkSize > size {
-				rd.errs = append(rd.errs, ParseError{Chunk: i, Offset: off, Message: fmt.Sprintf("chunk truncated by end of file (%d of %d bytes)", size-off, ChunkSize)})
-			}
+		if string(magic) == chunkMagic {
+			// A chunk cut short by the end of the file is reported by DecodeChunk.
 			rd.slots = append(rd.slots, slot{index: i, offset: off, beyond: rd.HeaderOK && !inCount})
 			continue
 		}
@@ -76,7 +73,6 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	}
 	return rd, nil
 }
-
 
 // NumChunks is the number of chunks found (those with a valid signature).
 func (rd *Reader) NumChunks() int { return len(rd.slots) }
@@ -98,7 +94,7 @@ func (rd *Reader) ChunkIndexes() []int {
 func (rd *Reader) ReadChunk(index int, opts Options) (*Chunk, error) {
 	for _, s := range rd.slots {
 		if s.index == index {
-			return rd.decode(s, make([]byte, ChunkSize), opts)
+			return rd.decode(s, make([]byte, ChunkSize), opts, &expander{})
 		}
 	}
 	return nil, fmt.Errorf("no chunk with index %d (%d chunks found; indexes %s)", index, len(rd.slots), rangeText(rd.ChunkIndexes()))
@@ -111,7 +107,7 @@ func rangeText(ix []int) string {
 	return fmt.Sprintf("%d..%d", ix[0], ix[len(ix)-1])
 }
 
-func (rd *Reader) decode(s slot, buf []byte, opts Options) (*Chunk, error) {
+func (rd *Reader) decode(s slot, buf []byte, opts Options, x *expander) (*Chunk, error) {
 	n, err := rd.r.ReadAt(buf, s.offset)
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("reading chunk %d at offset %d: %w", s.index, s.offset, err)
@@ -119,7 +115,7 @@ func (rd *Reader) decode(s slot, buf []byte, opts Options) (*Chunk, error) {
 	if rd.HeaderOK && rd.Header.Flags&FlagNoCRC32 != 0 {
 		opts.SkipChecksums = true
 	}
-	c := DecodeChunk(buf[:n], s.index, s.offset, opts)
+	c := decodeChunk(buf[:n], s.index, s.offset, opts, x)
 	c.BeyondCount = s.beyond
 	return c, nil
 }
@@ -137,8 +133,9 @@ func (rd *Reader) Walk(opts Options, workers int, fn func(*Chunk) error) error {
 	}
 	if workers <= 1 {
 		buf := make([]byte, ChunkSize)
+		x := &expander{}
 		for _, s := range rd.slots {
-			c, err := rd.decode(s, buf, opts)
+			c, err := rd.decode(s, buf, opts, x)
 			if err != nil {
 				return err
 			}
@@ -166,8 +163,9 @@ func (rd *Reader) Walk(opts Options, workers int, fn func(*Chunk) error) error {
 			defer wg.Done()
 			// Each decoded chunk keeps its buffer alive through the records that alias it, so
 			// every chunk gets a fresh one.
+			x := &expander{}
 			for i := range jobs {
-				c, err := rd.decode(rd.slots[i], make([]byte, ChunkSize), opts)
+				c, err := rd.decode(rd.slots[i], make([]byte, ChunkSize), opts, x)
 				results[i] <- result{c, err}
 			}
 		}()

@@ -25,7 +25,7 @@ type xItem struct {
 	el   *xElem
 	val  value
 	s    string
-	s2   string
+	pi   string // processing instruction data
 	ref  uint16
 }
 
@@ -36,8 +36,117 @@ type expander struct {
 	c     *chunkCtx
 	items int
 	err   error
+	// Trees live only while one record is rendered, so their memory is carved from blocks
+	// that reset() recycles for the next record of the chunk: steady-state decoding allocates
+	// almost nothing for them (which matters most under WebAssembly's simple GC).
+	stack      []xItem
+	itemBlocks [][]xItem
+	itemBlock  int
+	itemPos    int
+	elems      [][]xElem
+	elemBlock  int
+	elemPos    int
+	attrs      [][]xAttr
+	attrBlock  int
+	attrPos    int
+	vals       [][]value
+	valBlock   int
+	valPos     int
 }
 
+const slabSize = 1024
+
+// reset makes the expander ready for the next record, reusing its memory.
+func (x *expander) reset() {
+	x.items, x.err = 0, nil
+	x.stack = x.stack[:0]
+	x.itemBlock, x.itemPos, x.elemBlock, x.elemPos, x.attrBlock, x.attrPos = 0, 0, 0, 0, 0, 0
+	x.valBlock, x.valPos = 0, 0
+}
+
+func (x *expander) allocValues(n int) []value {
+	if n == 0 {
+		return nil
+	}
+	if n > slabSize {
+		return make([]value, n)
+	}
+	if x.valBlock < len(x.vals) && x.valPos+n > slabSize {
+		x.valBlock++
+		x.valPos = 0
+	}
+	if x.valBlock == len(x.vals) {
+		x.vals = append(x.vals, make([]value, slabSize))
+	}
+	b := x.vals[x.valBlock][x.valPos : x.valPos+n : x.valPos+n]
+	x.valPos += n
+	return b
+}
+
+func (x *expander) allocItems(n int) []xItem {
+	if n == 0 {
+		return nil
+	}
+	if n > slabSize {
+		return make([]xItem, n)
+	}
+	if x.itemBlock < len(x.itemBlocks) && x.itemPos+n > slabSize {
+		x.itemBlock++
+		x.itemPos = 0
+	}
+	if x.itemBlock == len(x.itemBlocks) {
+		x.itemBlocks = append(x.itemBlocks, make([]xItem, slabSize))
+	}
+	b := x.itemBlocks[x.itemBlock][x.itemPos : x.itemPos+n : x.itemPos+n]
+	x.itemPos += n
+	return b
+}
+
+func (x *expander) newElem() *xElem {
+	if x.elemBlock < len(x.elems) && x.elemPos == slabSize {
+		x.elemBlock++
+		x.elemPos = 0
+	}
+	if x.elemBlock == len(x.elems) {
+		x.elems = append(x.elems, make([]xElem, slabSize))
+	}
+	e := &x.elems[x.elemBlock][x.elemPos]
+	x.elemPos++
+	*e = xElem{}
+	return e
+}
+
+func (x *expander) allocAttrs(n int) []xAttr {
+	if n == 0 {
+		return nil
+	}
+	if n > slabSize {
+		return make([]xAttr, 0, n)
+	}
+	if x.attrBlock < len(x.attrs) && x.attrPos+n > slabSize {
+		x.attrBlock++
+		x.attrPos = 0
+	}
+	if x.attrBlock == len(x.attrs) {
+		x.attrs = append(x.attrs, make([]xAttr, slabSize))
+	}
+	b := x.attrs[x.attrBlock][x.attrPos : x.attrPos : x.attrPos+n]
+	x.attrPos += n
+	return b
+}
+
+// collect expands nodes onto the shared stack and returns them as a slab slice of exact size.
+func (x *expander) collect(nodes []node, vals []value, depth int) []xItem {
+	start := len(x.stack)
+	x.expand(nodes, vals, depth)
+	out := x.allocItems(len(x.stack) - start)
+	copy(out, x.stack[start:])
+	clear(x.stack[start:])
+	x.stack = x.stack[:start]
+	return out
+}
+
+// errTooLarge is a sentinel, never modified.
 var errTooLarge = errors.New("record expands beyond the size limit (per record or per chunk)")
 
 func (x *expander) fail(err error) {
@@ -46,10 +155,12 @@ func (x *expander) fail(err error) {
 	}
 }
 
-func (x *expander) expand(nodes []node, vals []value, depth int, out []xItem) []xItem {
+// expand appends the expansion of nodes to x.stack. Elements are built (which uses the stack
+// above its current top and restores it) before they are pushed.
+func (x *expander) expand(nodes []node, vals []value, depth int) {
 	if depth > maxDepth {
 		x.fail(&BinXMLError{Offset: -1, Msg: "substitutions nested too deeply"})
-		return out
+		return
 	}
 	for i := range nodes {
 		n := &nodes[i]
@@ -57,13 +168,14 @@ func (x *expander) expand(nodes []node, vals []value, depth int, out []xItem) []
 		x.c.budget--
 		if x.items > maxItems || x.c.budget < 0 {
 			x.fail(errTooLarge)
-			return out
+			return
 		}
 		switch n.kind {
 		case kElement:
 			if nullOptional(n, vals) {
 				// [MS-EVEN6] 4.8: an element whose content is an optional substitution with a
-				// NULL value is not present in the rendered XML.
+				// NULL value is not present in the rendered XML (EVT_VARIANT_TYPE: NULL
+				// "implies that the element that contains the content does not exist").
 				continue
 			}
 			if items, base, ok := arrayContent(n, vals); ok {
@@ -76,17 +188,18 @@ func (x *expander) expand(nodes []node, vals []value, depth int, out []xItem) []
 					el := x.element(&k, one, depth)
 					// Attributes still refer to the outer values.
 					el.attrs = x.element(&node{kind: kElement, name: n.name, attrs: n.attrs}, vals, depth).attrs
-					out = append(out, xItem{kind: kElement, el: el})
+					x.stack = append(x.stack, xItem{kind: kElement, el: el})
 					x.items++
 				}
 				continue
 			}
-			out = append(out, xItem{kind: kElement, el: x.element(n, vals, depth)})
+			el := x.element(n, vals, depth)
+			x.stack = append(x.stack, xItem{kind: kElement, el: el})
 		case kTemplate:
 			if n.inst.tmpl.err != nil {
 				x.fail(n.inst.tmpl.err)
 			}
-			out = x.expand(n.inst.tmpl.nodes, n.inst.values, depth+1, out)
+			x.expand(n.inst.tmpl.nodes, n.inst.values, depth+1)
 		case kSubst:
 			if int(n.id) >= len(vals) {
 				// A substitution without a value renders as nothing, like a NULL value.
@@ -100,36 +213,37 @@ func (x *expander) expand(nodes []node, vals []value, depth int, out []xItem) []
 				x.c.budget -= len(v.b)
 				if x.c.budget < 0 {
 					x.fail(errTooLarge)
-					return out
+					return
 				}
-				d := decoder{c: x.c, pos: v.off, end: v.off + len(v.b), depth: depth + 1}
+				d := decoder{c: x.c, pos: v.off, end: v.off + len(v.b), depth: depth + 1, x: x}
 				sub, err := d.fragment()
 				if err != nil {
 					x.fail(err)
 				}
-				out = x.expand(sub, nil, depth+1, out)
+				x.expand(sub, nil, depth+1)
 				continue
 			}
-			out = append(out, xItem{kind: kValue, val: v})
+			x.stack = append(x.stack, xItem{kind: kValue, val: v})
 		case kValue:
-			out = append(out, xItem{kind: kValue, val: n.val})
+			x.stack = append(x.stack, xItem{kind: kValue, val: n.val})
 		case kCDATA:
-			out = append(out, xItem{kind: kCDATA, s: n.text})
+			x.stack = append(x.stack, xItem{kind: kCDATA, s: n.text})
 		case kCharRef:
-			out = append(out, xItem{kind: kCharRef, ref: n.id})
+			x.stack = append(x.stack, xItem{kind: kCharRef, ref: n.id})
 		case kEntityRef:
-			out = append(out, xItem{kind: kEntityRef, s: n.name})
+			x.stack = append(x.stack, xItem{kind: kEntityRef, s: n.name})
 		case kPI:
-			out = append(out, xItem{kind: kPI, s: n.name, s2: n.text})
+			x.stack = append(x.stack, xItem{kind: kPI, s: n.name, pi: n.text})
 		}
 	}
-	return out
 }
 
 func (x *expander) element(n *node, vals []value, depth int) *xElem {
-	e := &xElem{name: n.name, empty: n.empty}
+	e := x.newElem()
+	e.name, e.empty = n.name, n.empty
+	e.attrs = x.allocAttrs(len(n.attrs))
 	for _, a := range n.attrs {
-		parts := x.expand(a.parts, vals, depth+1, nil)
+		parts := x.collect(a.parts, vals, depth+1)
 		if len(parts) == 0 && len(a.parts) > 0 && allSubst(a.parts) {
 			// An attribute whose only content is a NULL substitution is left out, as Windows
 			// does with e.g. Correlation ActivityID when no activity is set.
@@ -138,7 +252,7 @@ func (x *expander) element(n *node, vals []value, depth int) *xElem {
 		e.attrs = append(e.attrs, xAttr{name: a.name, parts: parts})
 	}
 	if len(n.kids) > 0 {
-		e.kids = x.expand(n.kids, vals, depth+1, make([]xItem, 0, len(n.kids)))
+		e.kids = x.collect(n.kids, vals, depth+1)
 	}
 	return e
 }
@@ -258,7 +372,7 @@ func emptyText(items []xItem) bool {
 func appendXMLText(dst []byte, it *xItem) []byte {
 	switch it.kind {
 	case kValue:
-		return appendEscaped(dst, it.val.text())
+		return it.val.appendText(dst)
 	case kCDATA:
 		// "]]>" cannot appear inside a CDATA section: split it across two sections.
 		dst = append(dst, "<![CDATA["...)
@@ -272,21 +386,23 @@ func appendXMLText(dst []byte, it *xItem) []byte {
 		return append(append(append(dst, '&'), it.s...), ';')
 	case kPI:
 		dst = append(append(dst, "<?"...), it.s...)
-		if it.s2 != "" {
-			dst = append(append(dst, ' '), it.s2...)
+		if it.pi != "" {
+			dst = append(append(dst, ' '), it.pi...)
 		}
 		return append(dst, "?>"...)
 	}
 	return dst
 }
 
-// appendEscaped escapes the five XML special characters, and writes control characters that
-// XML 1.0 cannot carry literally as character references.
+// appendEscaped escapes the five XML special characters. Characters XML 1.0 does not allow at
+// all (C0 controls other than tab, newline and carriage return; U+FFFE, U+FFFF), which event data
+// does sometimes hold, become U+FFFD so the output stays well-formed; the JSON output keeps them.
 func appendEscaped(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		var rep string
+		skip := 1
 		switch c {
 		case '<':
 			rep = "&lt;"
@@ -298,98 +414,135 @@ func appendEscaped(dst []byte, s string) []byte {
 			rep = "&quot;"
 		case '\'':
 			rep = "&apos;"
+		case 0xef:
+			if i+2 < len(s) && s[i+1] == 0xbf && (s[i+2] == 0xbe || s[i+2] == 0xbf) {
+				rep, skip = "\ufffd", 3
+			} else {
+				continue
+			}
 		default:
 			if c >= 0x20 || c == '\t' || c == '\n' || c == '\r' {
 				continue
 			}
-			rep = "&#x" + strconv.FormatUint(uint64(c), 16) + ";"
+			rep = "\ufffd"
 		}
 		dst = append(dst, s[start:i]...)
 		dst = append(dst, rep...)
+		i += skip - 1
 		start = i + 1
 	}
 	return append(dst, s[start:]...)
+}
+
+// appendEscapedUTF16 is appendEscaped over a UTF-16LE string value, without building the
+// intermediate Go string (the hot path: most values are strings).
+func appendEscapedUTF16(dst []byte, b []byte) []byte {
+	n := len(b) / 2
+	for n > 0 && b[2*n-2] == 0 && b[2*n-1] == 0 {
+		n--
+	}
+	for i := 0; i < n; i++ {
+		lo, hi := b[2*i], b[2*i+1]
+		if hi != 0 || lo >= 0x80 || lo < 0x20 || lo == '<' || lo == '>' || lo == '&' || lo == '"' || lo == '\'' {
+			// Anything beyond plain ASCII text takes the general path for the rest.
+			return appendEscaped(dst, utf16String(b[2*i:2*n]))
+		}
+		dst = append(dst, lo)
+	}
+	return dst
 }
 
 // ---- JSON ----
 
 // appendJSONItems writes top-level elements as one object: {"Event": {...}}.
 func appendJSONItems(dst []byte, items []xItem) []byte {
-	var kids []*xElem
-	for i := range items {
-		if items[i].kind == kElement {
-			kids = append(kids, items[i].el)
-		}
-	}
 	dst = append(dst, '{')
-	dst = appendJSONMembers(dst, kids, false)
+	dst = appendJSONMembers(dst, items, false)
 	return append(dst, '}')
 }
 
-type member struct {
-	key  string
-	vals [][]byte
+// jsonKey is the member name of a child element and the attribute it consumed (-1 for none): a
+// Data element with a Name attribute is named by that attribute, which is how EventData is
+// usually consumed.
+func jsonKey(e *xElem) (string, int) {
+	if e.name == "Data" {
+		for j, a := range e.attrs {
+			if a.name == "Name" {
+				return partsText(a.parts), j
+			}
+		}
+	}
+	return e.name, -1
 }
 
-// appendJSONMembers writes child elements as object members in document order; repeated names
-// become one array. A Data element with a Name attribute becomes a member named by that
-// attribute, which is how EventData is usually consumed.
-func appendJSONMembers(dst []byte, kids []*xElem, comma bool) []byte {
-	var ms []member
-	var index map[string]int
-	if len(kids) > 8 {
-		index = make(map[string]int, len(kids))
+// appendJSONMembers writes the element items as object members in document order; repeated
+// names become one array (at the place of the first). Values are written in place, without
+// intermediate buffers.
+func appendJSONMembers(dst []byte, items []xItem, comma bool) []byte {
+	n := 0
+	for i := range items {
+		if items[i].kind == kElement {
+			n++
+		}
 	}
-	for _, k := range kids {
-		key, skip := k.name, -1
-		if k.name == "Data" {
-			for j, a := range k.attrs {
-				if a.name == "Name" {
-					key, skip = partsText(a.parts), j
-					break
-				}
-			}
+	if n == 0 {
+		return dst
+	}
+	type kid struct {
+		el   *xElem
+		key  string
+		skip int
+		done bool
+	}
+	kids := make([]kid, 0, n)
+	for i := range items {
+		if items[i].kind == kElement {
+			k, skip := jsonKey(items[i].el)
+			kids = append(kids, kid{el: items[i].el, key: k, skip: skip})
 		}
-		v := appendJSONElem(nil, k, skip)
-		pos := -1
-		if index != nil {
-			if p, ok := index[key]; ok {
-				pos = p
-			}
-		} else {
-			for j := range ms {
-				if ms[j].key == key {
-					pos = j
-					break
-				}
-			}
+	}
+	// Large sibling lists index their keys; small ones compare directly.
+	var same map[string][]int
+	if len(kids) > 16 {
+		same = make(map[string][]int, len(kids))
+		for i, k := range kids {
+			same[k.key] = append(same[k.key], i)
 		}
-		if pos >= 0 {
-			ms[pos].vals = append(ms[pos].vals, v)
+	}
+	for i := range kids {
+		if kids[i].done {
 			continue
 		}
-		if index != nil {
-			index[key] = len(ms)
-		}
-		ms = append(ms, member{key: key, vals: [][]byte{v}})
-	}
-	for _, m := range ms {
 		if comma {
 			dst = append(dst, ',')
 		}
 		comma = true
-		dst = appendJSONString(dst, m.key)
+		dst = appendJSONString(dst, kids[i].key)
 		dst = append(dst, ':')
-		if len(m.vals) == 1 {
-			dst = append(dst, m.vals[0]...)
+		var group []int
+		if same != nil {
+			group = same[kids[i].key]
+		} else {
+			for j := i + 1; j < len(kids); j++ {
+				if kids[j].key == kids[i].key {
+					if group == nil {
+						group = []int{i}
+					}
+					group = append(group, j)
+				}
+			}
+		}
+		if len(group) <= 1 {
+			dst = appendJSONElem(dst, kids[i].el, kids[i].skip)
 			continue
 		}
 		dst = append(dst, '[')
-		for j, v := range m.vals {
-			if j > 0 {
+		for gi, j := range group {
+			if gi > 0 {
 				dst = append(dst, ',')
 			}
-			dst = append(dst, v...)
+			dst = appendJSONElem(dst, kids[j].el, kids[j].skip)
+			kids[j].done = true
 		}
 		dst = append(dst, ']')
 	}
@@ -404,18 +557,27 @@ func appendJSONElem(dst []byte, e *xElem, skipAttr int) []byte {
 	if skipAttr >= 0 {
 		nattrs--
 	}
-	var kids []*xElem
-	var text []xItem
+	nkids, npi := 0, 0
 	for i := range e.kids {
 		switch e.kids[i].kind {
 		case kElement:
-			kids = append(kids, e.kids[i].el)
+			nkids++
 		case kPI: // processing instructions carry no data for the JSON view
-		default:
-			text = append(text, e.kids[i])
+			npi++
 		}
 	}
-	if nattrs == 0 && len(kids) == 0 {
+	text := e.kids
+	if nkids > 0 || npi > 0 {
+		text = nil
+		if len(e.kids)-nkids-npi > 0 {
+			for i := range e.kids {
+				if k := e.kids[i].kind; k != kElement && k != kPI {
+					text = append(text, e.kids[i])
+				}
+			}
+		}
+	}
+	if nattrs == 0 && nkids == 0 {
 		return appendJSONText(dst, text)
 	}
 	dst = append(dst, '{')
@@ -438,9 +600,9 @@ func appendJSONElem(dst []byte, e *xElem, skipAttr int) []byte {
 		dst = append(dst, '}')
 		comma = true
 	}
-	dst = appendJSONMembers(dst, kids, comma)
+	dst = appendJSONMembers(dst, e.kids, comma)
 	if len(text) > 0 {
-		if comma || len(kids) > 0 {
+		if comma || nkids > 0 {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `"#text":`...)
@@ -518,7 +680,7 @@ func RecordJSONLine(r *Record) string {
 	}
 	b = append(b, '}')
 	body := r.JSON
-	if len(body) > 2 { // splice the members of {"Event":...} after "#record"
+	if len(body) > 2 && body[0] == '{' { // splice the members of {"Event":...} after "#record"
 		b = append(b, ',')
 		b = append(b, body[1:]...)
 	} else {

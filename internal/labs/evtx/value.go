@@ -42,21 +42,27 @@ const (
 	TypeArray      byte = 0x80
 )
 
-// typeNames names each value type in the JSON record structure and in errors.
-var typeNames = map[byte]string{
-	TypeNull: "Null", TypeString: "String", TypeAnsiString: "AnsiString", TypeInt8: "Int8",
-	TypeUInt8: "UInt8", TypeInt16: "Int16", TypeUInt16: "UInt16", TypeInt32: "Int32",
-	TypeUInt32: "UInt32", TypeInt64: "Int64", TypeUInt64: "UInt64", TypeReal32: "Real32",
-	TypeReal64: "Real64", TypeBool: "Bool", TypeBinary: "Binary", TypeGUID: "Guid",
-	TypeSizeT: "SizeT", TypeFileTime: "FileTime", TypeSysTime: "SysTime", TypeSID: "Sid",
-	TypeHexInt32: "HexInt32", TypeHexInt64: "HexInt64", TypeEvtHandle: "EvtHandle",
-	TypeBinXML: "BinXml", TypeEvtXML: "EvtXml",
+// baseTypeName names each value type as in the JSON record structure and in errors.
+func baseTypeName(t byte) (string, bool) {
+	names := [...]string{
+		TypeNull: "Null", TypeString: "String", TypeAnsiString: "AnsiString", TypeInt8: "Int8",
+		TypeUInt8: "UInt8", TypeInt16: "Int16", TypeUInt16: "UInt16", TypeInt32: "Int32",
+		TypeUInt32: "UInt32", TypeInt64: "Int64", TypeUInt64: "UInt64", TypeReal32: "Real32",
+		TypeReal64: "Real64", TypeBool: "Bool", TypeBinary: "Binary", TypeGUID: "Guid",
+		TypeSizeT: "SizeT", TypeFileTime: "FileTime", TypeSysTime: "SysTime", TypeSID: "Sid",
+		TypeHexInt32: "HexInt32", TypeHexInt64: "HexInt64", TypeEvtHandle: "EvtHandle",
+		TypeBinXML: "BinXml", TypeEvtXML: "EvtXml",
+	}
+	if int(t) < len(names) && names[t] != "" {
+		return names[t], true
+	}
+	return "", false
 }
 
 // TypeName names a value type ("UInt16", "String[]" for arrays, "0x42" when unknown).
 func TypeName(t byte) string {
 	base := t &^ TypeArray
-	n, ok := typeNames[base]
+	n, ok := baseTypeName(base)
 	if !ok {
 		return "0x" + strconv.FormatUint(uint64(t), 16)
 	}
@@ -152,7 +158,63 @@ func FileTime(ft uint64) time.Time {
 const timeLayout = "2006-01-02T15:04:05.0000000Z"
 
 // FormatFileTime formats a FILETIME as Windows shows it in event XML.
-func FormatFileTime(ft uint64) string { return FileTime(ft).Format(timeLayout) }
+func FormatFileTime(ft uint64) string {
+	var b [40]byte
+	return string(appendFileTime(b[:0], ft))
+}
+
+// appendFileTime writes a FILETIME as 2006-01-02T15:04:05.0000000Z without time.Format, which
+// is slow and allocates (this runs several times per record). Years past 9999 fall back to
+// time.Format.
+func appendFileTime(dst []byte, ft uint64) []byte {
+	secs := ft / 10_000_000
+	frac := ft % 10_000_000
+	days := int64(secs / 86400)
+	rem := secs % 86400
+	// Days since 1601-01-01 to a civil date (proleptic Gregorian; H. Hinnant's algorithm,
+	// shifted to 0000-03-01).
+	z := days + 584694 // days from 0000-03-01 to 1601-01-01 (719468 - 134774)
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	if y > 9999 {
+		return FileTime(ft).AppendFormat(dst, timeLayout)
+	}
+	dst = appendDigits(dst, uint64(y), 4)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, uint64(m), 2)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, uint64(d), 2)
+	dst = append(dst, 'T')
+	dst = appendDigits(dst, rem/3600, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, rem/60%60, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, rem%60, 2)
+	dst = append(dst, '.')
+	dst = appendDigits(dst, frac, 7)
+	return append(dst, 'Z')
+}
+
+func appendDigits(dst []byte, v uint64, n int) []byte {
+	var b [20]byte
+	for i := n - 1; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[:n]...)
+}
 
 func formatSystemTime(b []byte) string {
 	le := binary.LittleEndian
@@ -166,7 +228,9 @@ func formatSystemTime(b []byte) string {
 }
 
 // formatGUID renders a GUID in registry format with upper-case hex, as event XML shows it.
-func formatGUID(b []byte) string {
+func formatGUID(b []byte) string { return string(appendGUID(nil, b)) }
+
+func appendGUID(dst []byte, b []byte) []byte {
 	const hx = "0123456789ABCDEF"
 	le := binary.LittleEndian
 	var out [38]byte
@@ -188,7 +252,41 @@ func formatGUID(b []byte) string {
 	for i := 0; i < 6; i++ {
 		put(25+2*i, uint64(b[10+i]), 2)
 	}
-	return string(out[:])
+	return append(dst, out[:]...)
+}
+
+// appendText appends a value's text for XML without intermediate strings for the common
+// types, which need no escaping; other types go through text().
+func (v value) appendText(dst []byte) []byte {
+	le := binary.LittleEndian
+	if es := elemSize(v.t); es > 0 && len(v.b) != es {
+		return appendEscaped(dst, v.text())
+	}
+	switch v.t {
+	case TypeString:
+		return appendEscapedUTF16(dst, v.b)
+	case TypeUInt8:
+		return strconv.AppendUint(dst, uint64(v.b[0]), 10)
+	case TypeUInt16:
+		return strconv.AppendUint(dst, uint64(le.Uint16(v.b)), 10)
+	case TypeUInt32:
+		return strconv.AppendUint(dst, uint64(le.Uint32(v.b)), 10)
+	case TypeUInt64:
+		return strconv.AppendUint(dst, le.Uint64(v.b), 10)
+	case TypeInt32:
+		return strconv.AppendInt(dst, int64(int32(le.Uint32(v.b))), 10)
+	case TypeInt64:
+		return strconv.AppendInt(dst, int64(le.Uint64(v.b)), 10)
+	case TypeHexInt32:
+		return strconv.AppendUint(append(dst, '0', 'x'), uint64(le.Uint32(v.b)), 16)
+	case TypeHexInt64:
+		return strconv.AppendUint(append(dst, '0', 'x'), le.Uint64(v.b), 16)
+	case TypeFileTime:
+		return appendFileTime(dst, le.Uint64(v.b))
+	case TypeGUID:
+		return appendGUID(dst, v.b)
+	}
+	return appendEscaped(dst, v.text())
 }
 
 // formatSID renders a binary SID in the S-R-I-S… form of ConvertSidToStringSid; an identifier
@@ -425,7 +523,52 @@ func (v value) appendJSON(dst []byte) []byte {
 		}
 		return append(dst, ']')
 	}
+	le := binary.LittleEndian
+	if es := elemSize(v.t); es == 0 || len(v.b) == es {
+		// Common types written without intermediate strings; the rest via scalarText.
+		switch v.t {
+		case TypeString:
+			return appendJSONUTF16(dst, v.b)
+		case TypeUInt8:
+			return strconv.AppendUint(dst, uint64(v.b[0]), 10)
+		case TypeUInt16:
+			return strconv.AppendUint(dst, uint64(le.Uint16(v.b)), 10)
+		case TypeUInt32:
+			return strconv.AppendUint(dst, uint64(le.Uint32(v.b)), 10)
+		case TypeUInt64:
+			return strconv.AppendUint(dst, le.Uint64(v.b), 10)
+		case TypeHexInt32:
+			dst = strconv.AppendUint(append(dst, '"', '0', 'x'), uint64(le.Uint32(v.b)), 16)
+			return append(dst, '"')
+		case TypeHexInt64:
+			dst = strconv.AppendUint(append(dst, '"', '0', 'x'), le.Uint64(v.b), 16)
+			return append(dst, '"')
+		case TypeFileTime:
+			return append(appendFileTime(append(dst, '"'), le.Uint64(v.b)), '"')
+		case TypeGUID:
+			return append(appendGUID(append(dst, '"'), v.b), '"')
+		}
+	}
 	return appendJSONScalar(dst, v.t, v.b)
+}
+
+// appendJSONUTF16 writes a UTF-16LE string value as a JSON string; plain ASCII is copied
+// directly, anything else goes through appendJSONString.
+func appendJSONUTF16(dst []byte, b []byte) []byte {
+	n := len(b) / 2
+	for n > 0 && b[2*n-2] == 0 && b[2*n-1] == 0 {
+		n--
+	}
+	for i := 0; i < n; i++ {
+		if lo := b[2*i]; b[2*i+1] != 0 || lo >= 0x80 || lo < 0x20 || lo == '"' || lo == '\\' {
+			return appendJSONString(dst, utf16String(b[:2*n]))
+		}
+	}
+	dst = append(dst, '"')
+	for i := 0; i < n; i++ {
+		dst = append(dst, b[2*i])
+	}
+	return append(dst, '"')
 }
 
 func appendJSONString(dst []byte, s string) []byte {
