@@ -32,7 +32,6 @@ type link struct {
 	Line int
 }
 
-
 var claimLabels = map[string]string{
 	"documented": `<span class="claim claim-documented" title="Documented by Microsoft">Documented</span> `,
 	"observed":   `<span class="claim claim-observed" title="Observed by the community: reverse engineering or measurement, not a Microsoft contract">Observed</span> `,
