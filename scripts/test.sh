@@ -21,6 +21,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+say "gofmt"
+unformatted=$(gofmt -l cmd internal bench content.go)
+if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+
 say "go vet"
 go vet ./...
 

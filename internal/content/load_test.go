@@ -240,3 +240,32 @@ func FuzzLoadTopic(f *testing.F) {
 		}
 	})
 }
+
+// A lab named by a topic serves that topic too, even when the lab file does not list it.
+func TestLabLinksBothWays(t *testing.T) {
+	topics := base()
+	topics[1].Extra = "labs: [x]\n"
+	topics[1].Body = strings.Replace(ct.T{Slug: "net/afd"}.Source()[strings.Index(ct.T{Slug: "net/afd"}.Source(), "## Why"):], "## Common misconception", "## Guided exercise\n\n1. Open the lab.\n\n## Common misconception", 1)
+	fs := ct.FS(topics, nil)
+	fs["labs/x.yaml"] = &fstest.MapFile{Data: []byte("title: X\nsummary: S\nkind: browser\nengine: x\ntopics: [net/tcp]\nwindows:\n  steps:\n    - title: T\n      command: C\n")}
+	s, err := content.Load(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := s.LabBySlug["x"]
+	var got []string
+	for _, tp := range l.Topics {
+		got = append(got, tp.Slug)
+	}
+	if strings.Join(got, ",") != "net/tcp,net/afd" {
+		t.Errorf("lab topics = %v, want net/tcp (from the lab) and net/afd (from the topic)", got)
+	}
+	if tcp := s.BySlug["net/tcp"]; len(tcp.Labs) != 1 || tcp.Labs[0] != l {
+		t.Errorf("net/tcp does not list the lab that names it")
+	}
+	// A topic with a lab must carry a guided exercise.
+	topics[1].Body = ""
+	if _, err := content.Load(ct.FS(topics, nil)); err == nil || !strings.Contains(err.Error(), "lab") {
+		t.Errorf("topic with a lab but no exercise (and no such lab) accepted: %v", err)
+	}
+}

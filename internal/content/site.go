@@ -42,11 +42,18 @@ func (s *Site) finish() {
 			s.pathsOf[st.Topic] = append(s.pathsOf[st.Topic], PathStep{Path: p, Index: i})
 		}
 	}
-	// Labs serve the topics they name; make the link visible from both ends.
+	// A lab and a topic may name each other from either file; make the link visible from both ends.
 	for _, l := range s.Labs {
 		for _, t := range l.Topics {
 			if !containsLab(t.Labs, l) {
 				t.Labs = append(t.Labs, l)
+			}
+		}
+	}
+	for _, t := range s.Topics {
+		for _, l := range t.Labs {
+			if !containsTopic(l.Topics, t) {
+				l.Topics = append(l.Topics, t)
 			}
 		}
 	}
@@ -91,6 +98,15 @@ func (s *Site) finish() {
 func containsLab(ls []*Lab, l *Lab) bool {
 	for _, x := range ls {
 		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+func containsTopic(ts []*Topic, t *Topic) bool {
+	for _, x := range ts {
+		if x == t {
 			return true
 		}
 	}
