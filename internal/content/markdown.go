@@ -79,8 +79,13 @@ func (m *markdown) render(src []byte, firstLine int) (template.HTML, string, []l
 	if err := m.md.Renderer().Render(&buf, src, doc); err != nil {
 		return "", "", nil, err
 	}
-	out := labelClaims(buf.String())
-	return template.HTML(out), strings.Join(strings.Fields(claimTextRe.ReplaceAllString(plain.String(), "")), " "), links, nil
+	out := buf.String()
+	text := plain.String()
+	if hasClaim(out) {
+		out = labelClaims(out)
+		text = claimTextRe.ReplaceAllString(text, "")
+	}
+	return template.HTML(out), strings.Join(strings.Fields(text), " "), links, nil
 }
 
 var claimTextRe = regexp.MustCompile(`\[(documented|observed|model)\]`)
@@ -183,7 +188,15 @@ func labelClaims(h string) string {
 }
 
 func replaceClaims(s string) string {
+	if !hasClaim(s) {
+		return s
+	}
 	return claimTextRe.ReplaceAllStringFunc(s, func(m string) string {
 		return strings.TrimSuffix(claimLabels[m[1:len(m)-1]], " ")
 	})
+}
+
+// hasClaim is the cheap test that lets most text skip the label regexp.
+func hasClaim(s string) bool {
+	return strings.Contains(s, "[documented]") || strings.Contains(s, "[observed]") || strings.Contains(s, "[model]")
 }
