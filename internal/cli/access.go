@@ -49,7 +49,7 @@ func LabAccess(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *list {
 		if *asJSON {
-			return secWriteJSON(stdout, stderr, access.Presets())
+			return writeJSON(stdout, stderr, access.Presets())
 		}
 		for _, p := range access.Presets() {
 			fmt.Fprintf(stdout, "%-20s %s\n", p.Name, p.Description)
@@ -111,7 +111,7 @@ func LabAccess(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return secFail(err, *asJSON, "lab access", text, stdout, stderr)
 	}
 	if *asJSON {
-		return secWriteJSON(stdout, stderr, res)
+		return writeJSON(stdout, stderr, res)
 	}
 	for i, s := range res.Steps {
 		where := s.Phase

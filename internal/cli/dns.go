@@ -1,51 +1,13 @@
 package cli
 
 import (
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"ntatlas/internal/labs"
 	"ntatlas/internal/labs/dns"
 )
-
-// netReadInput reads a file argument, or stdin for "-".
-func netReadInput(path string, stdin io.Reader) ([]byte, error) {
-	if path == "-" {
-		return io.ReadAll(io.LimitReader(stdin, 64<<20))
-	}
-	return os.ReadFile(path)
-}
-
-// netFail reports an error: a JSON error object on stdout with --json, text on stderr otherwise.
-func netFail(asJSON bool, stdout, stderr io.Writer, err error) int {
-	if asJSON {
-		var ie *labs.InputError
-		obj := map[string]any{"error": map[string]any{"message": err.Error()}}
-		if errors.As(err, &ie) {
-			obj["error"] = ie
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(obj)
-	} else {
-		fmt.Fprintln(stderr, "error:", err)
-	}
-	return 2
-}
-
-func netWriteJSON(w io.Writer, v any) int {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return 1
-	}
-	return 0
-}
 
 // LabDNS runs the DNS client lab:
 //
@@ -71,17 +33,17 @@ func LabDNS(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	data, err := netReadInput(fs.Arg(0), stdin)
+	data, err := readInput(fs.Arg(0), stdin, maxLabInput)
 	if err != nil {
-		return netFail(*asJSON, stdout, stderr, err)
+		return failInput(stdout, stderr, *asJSON, "", err)
 	}
 	if *importCache {
 		res, err := dns.ImportCache(*format, data)
 		if err != nil {
-			return netFail(*asJSON, stdout, stderr, err)
+			return failInput(stdout, stderr, *asJSON, "", err)
 		}
 		if *asJSON {
-			return netWriteJSON(stdout, res)
+			return writeJSON(stdout, stderr, res)
 		}
 		fmt.Fprintf(stdout, "%d cache entries (%s), %d names\n", res.Count, res.Format, res.Summary.Names)
 		for _, e := range res.Entries {
@@ -94,10 +56,10 @@ func LabDNS(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	out, err := dns.Handle("resolve", data)
 	if err != nil {
-		return netFail(*asJSON, stdout, stderr, err)
+		return failInput(stdout, stderr, *asJSON, "", err)
 	}
 	if *asJSON {
-		return netWriteJSON(stdout, out)
+		return writeJSON(stdout, stderr, out)
 	}
 	o := out.(*dns.Outcome)
 	for _, r := range o.Results {

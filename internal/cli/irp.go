@@ -35,13 +35,13 @@ func LabIRP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := fs.Arg(0)
-	data, err := ptReadInput(name, stdin, maxScenarioBytes)
+	data, err := readInput(name, stdin, maxScenarioBytes)
 	if err != nil {
-		return ptFail(stdout, stderr, *asJSON, "lab irp", name, err)
+		return failInput(stdout, stderr, *asJSON, name, err)
 	}
 	layers, req, predicted, err := irp.DecodeScenario(data)
 	if err != nil {
-		return ptFail(stdout, stderr, *asJSON, "lab irp", name, err)
+		return failInput(stdout, stderr, *asJSON, name, err)
 	}
 	var check *irp.CheckResult
 	var t irp.Transcript
@@ -60,7 +60,7 @@ func LabIRP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			Transcript irp.Transcript   `json:"transcript"`
 			Check      *irp.CheckResult `json:"check,omitempty"`
 		}{t, check}
-		if ptWriteJSON(stdout, stderr, out) != 0 {
+		if writeJSON(stdout, stderr, out) != 0 {
 			return 2
 		}
 		return status

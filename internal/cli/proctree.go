@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"ntatlas/internal/labs"
 	"ntatlas/internal/labs/proctree"
 )
 
@@ -37,16 +34,16 @@ func LabProctree(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := fs.Arg(0)
-	data, err := ptReadInput(name, stdin, proctree.MaxInputBytes)
+	data, err := readInput(name, stdin, proctree.MaxInputBytes)
 	if err != nil {
-		return ptFail(stdout, stderr, *asJSON, "lab proctree", name, err)
+		return failInput(stdout, stderr, *asJSON, name, err)
 	}
 	rep, err := proctree.ImportAndAnalyze(*format, data)
 	if err != nil {
-		return ptFail(stdout, stderr, *asJSON, "lab proctree", name, err)
+		return failInput(stdout, stderr, *asJSON, name, err)
 	}
 	if *asJSON {
-		return ptWriteJSON(stdout, stderr, rep)
+		return writeJSON(stdout, stderr, rep)
 	}
 	fmt.Fprintf(stdout, "%d processes (%s)\n\n", rep.Count, rep.Format)
 	for _, n := range rep.Tree {
@@ -87,53 +84,4 @@ func printNode(w io.Writer, n *proctree.Node, depth int) {
 	for _, c := range n.Children {
 		printNode(w, c, depth+1)
 	}
-}
-
-// ptReadInput reads a named file or standard input ("-"), refusing more than limit bytes.
-func ptReadInput(name string, stdin io.Reader, limit int64) ([]byte, error) {
-	var r io.Reader
-	if name == "-" {
-		r = stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, &labs.InputError{Offset: int(limit), Message: fmt.Sprintf("input is larger than %d bytes", limit)}
-	}
-	return data, nil
-}
-
-// ptFail reports unreadable input: a line on stderr and, with --json, the error object
-// ({"error": {"offset", "field", "message"}}) on stdout, as the other lab commands do.
-// It returns exit status 2.
-func ptFail(stdout, stderr io.Writer, asJSON bool, cmd, name string, err error) int {
-	fmt.Fprintf(stderr, "ntatlas %s: %s: %v\n", cmd, name, err)
-	if asJSON {
-		var ie *labs.InputError
-		var obj any = map[string]any{"error": map[string]any{"offset": -1, "message": err.Error()}}
-		if errors.As(err, &ie) {
-			obj = map[string]any{"error": ie}
-		}
-		_ = ptWriteJSON(stdout, stderr, obj)
-	}
-	return 2
-}
-
-func ptWriteJSON(stdout, stderr io.Writer, v any) int {
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		fmt.Fprintf(stderr, "ntatlas: writing JSON: %v\n", err)
-		return 2
-	}
-	return 0
 }

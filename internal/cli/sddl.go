@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,7 +49,7 @@ func LabSDDL(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return secFail(err, *asJSON, "lab sddl", text, stdout, stderr)
 	}
 	if *asJSON {
-		return secWriteJSON(stdout, stderr, v)
+		return writeJSON(stdout, stderr, v)
 	}
 	secPrintSDDL(stdout, v)
 	return 0
@@ -73,16 +72,6 @@ func secParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func secWriteJSON(stdout, stderr io.Writer, v any) int {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		fmt.Fprintf(stderr, "ntatlas: encoding JSON: %v\n", err)
-		return 2
-	}
-	stdout.Write(append(b, '\n'))
-	return 0
-}
-
 // secFail prints an input error and returns exit status 2. For errors with an offset
 // into text, the text form shows a caret under the offending byte.
 func secFail(err error, asJSON bool, cmd, text string, stdout, stderr io.Writer) int {
@@ -91,7 +80,7 @@ func secFail(err error, asJSON bool, cmd, text string, stdout, stderr io.Writer)
 		ie = &labs.InputError{Offset: -1, Message: err.Error()}
 	}
 	if asJSON {
-		secWriteJSON(stdout, stderr, map[string]any{"error": ie})
+		writeJSON(stdout, stderr, map[string]any{"error": ie})
 		return 2
 	}
 	fmt.Fprintf(stderr, "ntatlas %s: %v\n", cmd, ie)

@@ -33,17 +33,17 @@ func LabSockpath(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	data, err := netReadInput(fs.Arg(0), stdin)
+	data, err := readInput(fs.Arg(0), stdin, maxLabInput)
 	if err != nil {
-		return netFail(*asJSON, stdout, stderr, err)
+		return failInput(stdout, stderr, *asJSON, "", err)
 	}
 	if *measurement {
 		out, err := sockpath.Handle("import-measurement", data)
 		if err != nil {
-			return netFail(*asJSON, stdout, stderr, err)
+			return failInput(stdout, stderr, *asJSON, "", err)
 		}
 		if *asJSON {
-			return netWriteJSON(stdout, out)
+			return writeJSON(stdout, stderr, out)
 		}
 		c := out.(*sockpath.Comparison)
 		m := c.Measurement
@@ -61,10 +61,10 @@ func LabSockpath(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	out, err := sockpath.Handle("run", data)
 	if err != nil {
-		return netFail(*asJSON, stdout, stderr, err)
+		return failInput(stdout, stderr, *asJSON, "", err)
 	}
 	if *asJSON {
-		return netWriteJSON(stdout, out)
+		return writeJSON(stdout, stderr, out)
 	}
 	r := out.(*sockpath.Run)
 	w := r.Workload

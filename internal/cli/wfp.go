@@ -2,13 +2,10 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
-	"ntatlas/internal/labs"
 	"ntatlas/internal/labs/wfp"
 )
 
@@ -37,16 +34,16 @@ func LabWFP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *phase != "" && *phase != "boot" && *phase != "running" {
-		return wfpFail(*asJSON, stdout, stderr, "", fmt.Errorf("--phase must be boot or running, not %q", *phase))
+		return failInput(stdout, stderr, *asJSON, "", fmt.Errorf("--phase must be boot or running, not %q", *phase))
 	}
 	name := fs.Arg(0)
-	data, err := wfpReadInput(name, stdin)
+	data, err := readInput(name, stdin, wfp.MaxInputBytes)
 	if err != nil {
-		return wfpFail(*asJSON, stdout, stderr, "", err)
+		return failInput(stdout, stderr, *asJSON, "", err)
 	}
 	s, err := wfp.DecodeScenario(data)
 	if err != nil {
-		return wfpFail(*asJSON, stdout, stderr, name, err)
+		return failInput(stdout, stderr, *asJSON, name, err)
 	}
 	switch *phase {
 	case "boot":
@@ -66,47 +63,4 @@ func LabWFP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprint(stdout, wfp.FormatText(res))
 	return 0
-}
-
-// wfpReadInput reads the scenario file, or standard input for "-", refusing anything larger
-// than the engine accepts.
-func wfpReadInput(name string, stdin io.Reader) ([]byte, error) {
-	var r io.Reader = stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, wfp.MaxInputBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > wfp.MaxInputBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", name, wfp.MaxInputBytes)
-	}
-	return data, nil
-}
-
-// wfpFail reports an error and returns exit status 2: a JSON error object on stdout with --json
-// (the *labs.InputError itself when there is one), and always a line on stderr.
-func wfpFail(asJSON bool, stdout, stderr io.Writer, name string, err error) int {
-	prefix := "error: "
-	if name != "" {
-		prefix += name + ": "
-	}
-	fmt.Fprintln(stderr, prefix+err.Error())
-	if asJSON {
-		var ie *labs.InputError
-		var obj any = map[string]any{"error": map[string]any{"offset": -1, "message": err.Error()}}
-		if errors.As(err, &ie) {
-			obj = map[string]any{"error": ie}
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(obj)
-	}
-	return 2
 }
