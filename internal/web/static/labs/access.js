@@ -2,6 +2,8 @@
 // descriptor, a token (a preset or the learner's own `whoami /all`) and the desired access, and
 // shows every step with the documented rule. DOM APIs only: no markup strings, no inline styles.
 
+import { badge, byteErrorBox, h } from "./dom.js";
+
 const TYPES = [
   ["file", "File"],
   ["directory", "Directory (folder)"],
@@ -41,61 +43,16 @@ const LEVELS = { "S-1-16-0": "Untrusted", "S-1-16-4096": "Low", "S-1-16-8192": "
 
 let uid = 0;
 
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") e.className = v;
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const k of kids.flat(Infinity)) {
-    if (k === undefined || k === null || k === false) continue;
-    e.append(typeof k === "string" ? document.createTextNode(k) : k);
-  }
-  return e;
-}
-
-function badge(kind) {
-  const label = { documented: "Documented", observed: "Observed", model: "Model" }[kind];
-  return h("span", { class: `claim claim-${kind}` }, label);
-}
-
 const hex = (n) => "0x" + (n >>> 0).toString(16).padStart(8, "0");
-
-function byteToIndex(s, byteOff) {
-  let bytes = 0;
-  let i = 0;
-  for (const ch of s) {
-    if (bytes >= byteOff) return i;
-    const cp = ch.codePointAt(0);
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    i += ch.length;
-  }
-  return s.length;
-}
 
 /** errorBox: the engine's message, and the offending line of the input with a caret under the byte. */
 function errorBox(err, input, what) {
-  const box = h("div", { class: "lab-error access-error", role: "alert" });
-  const off = typeof err.offset === "number" ? err.offset : -1;
+  return byteErrorBox(err, input, what, { prefix: "access", where: accessWhere });
+}
+
+function accessWhere(err, off) {
   const where = [err.field ? `in ${err.field}` : "", off >= 0 ? `at byte offset ${off}` : ""].filter(Boolean).join(", ");
-  box.append(h("p", { class: "access-error-msg" }, `The ${what} is not valid${where ? " (" + where + ")" : ""}: ${err.message}`));
-  if (off >= 0 && input) {
-    const idx = byteToIndex(input, off);
-    const lineStart = input.lastIndexOf("\n", idx - 1) + 1;
-    let lineEnd = input.indexOf("\n", idx);
-    if (lineEnd < 0) lineEnd = input.length;
-    let from = lineStart;
-    let to = lineEnd;
-    if (idx - from > 40) from = idx - 40;
-    if (to - idx > 40) to = idx + 40;
-    const shown = (from > lineStart ? "…" : "") + input.slice(from, to).replace(/\r$/, "") + (to < lineEnd ? "…" : "");
-    const pad = idx - from + (from > lineStart ? 1 : 0);
-    const pre = h("pre", { class: "access-caret lab-mono", "aria-label": `the input around byte offset ${off}` });
-    pre.append(h("span", {}, shown), "\n", h("span", { class: "access-caret-mark" }, " ".repeat(pad) + "^ here"));
-    box.append(pre);
-  }
-  return box;
+  return where ? " (" + where + ")" : "";
 }
 
 function levelName(sid) {

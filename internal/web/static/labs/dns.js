@@ -4,49 +4,17 @@
 
 // ---------- small DOM helpers (no innerHTML anywhere: everything is built from nodes) ----------
 
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (v === true) e.setAttribute(k, "");
-    else e.setAttribute(k, String(v));
-  }
-  for (const kid of kids.flat()) {
-    if (kid === undefined || kid === null || kid === false) continue;
-    e.append(typeof kid === "string" || typeof kid === "number" ? document.createTextNode(String(kid)) : kid);
-  }
-  return e;
-}
+import { evidenceBadge, h, idGen, labelledField, lineCaret, lineColOfByte, sourceRef } from "./dom.js";
 
-let uid = 0;
-const nextId = (p) => `dns-${p}-${++uid}`;
+const nextId = idGen("dns");
 
-const claimText = { documented: "Documented", observed: "Observed", model: "Model" };
-function claim(ev) {
-  const k = claimText[ev] ? ev : "model";
-  return h("span", { class: `claim claim-${k}`, title: `Evidence: ${k}` }, claimText[k]);
-}
+const claim = evidenceBadge;
 
-function source(src) {
-  if (!src) return null;
-  if (/^https?:\/\//.test(src)) return h("a", { href: src, rel: "noopener noreferrer", class: "dns-src" }, "source");
-  return h("span", { class: "dns-src" }, src);
-}
+const source = (src) => sourceRef(src, "dns-src");
 
 /** Labelled input: returns [wrapper, control]. */
 function field(labelText, control, hint) {
-  const id = control.id || nextId("f");
-  control.id = id;
-  const kids = [h("label", { for: id }, labelText), control];
-  if (hint) {
-    const hid = nextId("hint");
-    control.setAttribute("aria-describedby", hid);
-    kids.push(h("p", { class: "dns-hint", id: hid }, hint));
-  }
-  return [h("div", { class: "dns-field" }, kids), control];
+  return [labelledField(labelText, control, hint, "dns", nextId), control];
 }
 
 function fmtMs(ms) {
@@ -56,14 +24,6 @@ function fmtMs(ms) {
 }
 
 // ---------- error display: name the place, show the line with a caret ----------
-
-/** Byte offset (UTF-8) in text → [line (1-based), column (1-based)]. */
-function lineColOfByte(text, off) {
-  const bytes = new TextEncoder().encode(text);
-  const before = new TextDecoder().decode(bytes.slice(0, Math.max(0, Math.min(off, bytes.length))));
-  const lines = before.split("\n");
-  return [lines.length, lines[lines.length - 1].length + 1];
-}
 
 /** An error box that names where the problem is; with text, it quotes the line and marks the column. */
 function errorBox(err, text, line, col) {
@@ -75,8 +35,7 @@ function errorBox(err, text, line, col) {
     const l = all[line - 1];
     if (l !== undefined) {
       const c = Math.max(1, Math.min(col || 1, l.length + 1));
-      box.append(h("pre", { class: "lab-mono dns-caret", "aria-label": `line ${line}, column ${c}` },
-        `line ${line}: ${l}\n${" ".repeat(`line ${line}: `.length + c - 1)}^`));
+      box.append(h("pre", { class: "lab-mono dns-caret", "aria-label": `line ${line}, column ${c}` }, lineCaret(line, l, c)));
     }
   }
   return box;

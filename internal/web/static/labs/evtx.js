@@ -5,6 +5,8 @@
 // (evtx-worker.js) so that parsing never freezes the page. Files are read locally; nothing is
 // uploaded. No innerHTML anywhere: every node is built and filled with textContent.
 
+import { badge, h, idGen } from "./dom.js";
+
 const BATCH = 256;                  // chunks (16 MiB of log) parsed per "load" step
 const PAGE = 25;                    // records per table page
 const MAX_FILE = 512 * 1024 * 1024; // what one browser tab can reasonably hold
@@ -14,30 +16,8 @@ const LEVELS = { 0: "LogAlways", 1: "Critical", 2: "Error", 3: "Warning", 4: "In
 
 // ---------- DOM helpers ----------
 
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (v === true) e.setAttribute(k, "");
-    else e.setAttribute(k, String(v));
-  }
-  for (const kid of kids.flat()) {
-    if (kid === undefined || kid === null || kid === false) continue;
-    e.append(typeof kid === "string" || typeof kid === "number" ? document.createTextNode(String(kid)) : kid);
-  }
-  return e;
-}
-
-let uid = 0;
-const nextId = (p) => `evtx-${p}-${++uid}`;
-
-const claimText = { documented: "Documented", observed: "Observed", model: "Model" };
-function claim(kind, title) {
-  return h("span", { class: `claim claim-${kind}`, title }, claimText[kind]);
-}
+const nextId = idGen("evtx");
+const claim = badge;
 
 function table(caption, heads, rows, cls) {
   return h("div", { class: "lab-scroll" },

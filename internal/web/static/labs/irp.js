@@ -3,29 +3,13 @@
 // fast I/O), then predict the order of completion routines and let the engine check it.
 // Everything is built with DOM APIs and textContent: no HTML strings.
 
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const k of kids.flat(Infinity)) {
-    if (k === null || k === undefined || k === false) continue;
-    e.append(k instanceof Node ? k : document.createTextNode(String(k)));
-  }
-  return e;
-}
+import { badge, factsList, h, idGen, isClaim } from "./dom.js";
 
-const BASIS = { documented: "Documented", observed: "Observed", model: "Model" };
-const claim = (b) => (BASIS[b] ? h("span", { class: `claim claim-${b}`, text: BASIS[b] }) : null);
+const claim = (b) => (isClaim(b) ? badge(b) : null);
 
 const PLAY_MS = 1400;
 
-let uid = 0;
-const nextID = (p) => `${p}-${++uid}`;
+const nextID = idGen();
 
 // Phases on the way back up: the I/O manager is completing the IRP.
 const UPWARD = new Set(["completion", "post-operation", "resume", "final", "notify"]);
@@ -75,14 +59,8 @@ function locationsTable(irp) {
   return h("div", { class: "lab-scroll" }, table);
 }
 
-function facts(rows) {
-  const d = h("dl", { class: "irp-facts" });
-  for (const [k, v, cls] of rows) {
-    if (v === undefined || v === null || v === "") continue;
-    d.append(h("dt", { text: k }), h("dd", { class: cls || "" }, v));
-  }
-  return d;
-}
+// Rows are [term, value, dd class]; every dd carries a class attribute, empty when the row names none.
+const facts = (rows) => factsList(rows, "irp-facts", (row) => row[2] || "");
 
 export async function mount(el, api) {
   const presets = await api.run("presets", {});

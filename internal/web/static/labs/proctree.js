@@ -2,29 +2,9 @@
 // the learner's own process list analysed in the browser (never uploaded), and exercises that the
 // engine checks. Everything is built with DOM APIs and textContent: no HTML strings.
 
-/** h builds an element: h("p", {class: "x"}, "text", child, ...). */
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const k of kids.flat(Infinity)) {
-    if (k === null || k === undefined || k === false) continue;
-    e.append(k instanceof Node ? k : document.createTextNode(String(k)));
-  }
-  return e;
-}
+import { badge, byteToIndex, factsList, h, idGen, isClaim } from "./dom.js";
 
-const BASIS = { documented: "Documented", observed: "Observed", model: "Model" };
-
-function claim(basis) {
-  if (!BASIS[basis]) return null;
-  return h("span", { class: `claim claim-${basis}`, text: BASIS[basis] });
-}
+const claim = (basis) => (isClaim(basis) ? badge(basis) : null);
 
 // Only these branches have pages so far; other topics are named as text, not linked to a 404.
 const WRITTEN = /^(architecture|io|networking)(\/|$)/;
@@ -44,21 +24,7 @@ const PARENT_TEXT = {
   unknown: "unknown (tasklist has no parent column)",
 };
 
-let uid = 0;
-const nextID = (p) => `${p}-${++uid}`;
-
-/** Converts a UTF-8 byte offset reported by the engine into an index into the JS string. */
-function byteToIndex(text, off) {
-  let bytes = 0;
-  let i = 0;
-  for (const ch of text) {
-    if (bytes >= off) break;
-    const cp = ch.codePointAt(0);
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    i += ch.length;
-  }
-  return i;
-}
+const nextID = idGen();
 
 /** Shows an engine error next to the input, with the offending line and a caret under the spot. */
 function showInputError(box, err, text, textarea) {
@@ -213,14 +179,7 @@ function treeToolbar(t) {
     h("span", { class: "pt-hint", text: "Keyboard: Tab to a process, then arrow keys to move, open and close." }));
 }
 
-function dl(rows) {
-  const d = h("dl", { class: "pt-facts" });
-  for (const [k, v] of rows) {
-    if (v === undefined || v === null || v === "") continue;
-    d.append(h("dt", { text: k }), h("dd", {}, v));
-  }
-  return d;
-}
+const dl = (rows) => factsList(rows, "pt-facts");
 
 /** The explanation panel of one process: what the list says, and what is normal for it. */
 function explain(node, profiles, findings) {

@@ -1,6 +1,8 @@
 // ACL & SDDL lab: parses a security descriptor string with the sddl engine (WebAssembly, in this
 // browser) and explains every part. Built with DOM APIs only: no markup strings, no inline styles.
 
+import { badge, byteErrorBox, code, h, idGen } from "./dom.js";
+
 const TYPES = [
   ["file", "File"],
   ["directory", "Directory (folder)"],
@@ -28,69 +30,16 @@ const ACL_FLAG_TEXT = {
   AR: "AR auto-inherit requested",
 };
 
-let uid = 0;
-
-/** h builds an element: h("td", {class: "x"}, "text", child, ...). Strings become text nodes. */
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const k of kids.flat(Infinity)) {
-    if (k === undefined || k === null || k === false) continue;
-    e.append(typeof k === "string" ? document.createTextNode(k) : k);
-  }
-  return e;
-}
-
-function badge(kind) {
-  const label = { documented: "Documented", observed: "Observed", model: "Model" }[kind];
-  return h("span", { class: `claim claim-${kind}` }, label);
-}
-
-function code(text) {
-  return h("code", {}, text);
-}
-
-/** byteToIndex turns the engine's UTF-8 byte offset into an index into the JS string. */
-export function byteToIndex(s, byteOff) {
-  let bytes = 0;
-  let i = 0;
-  for (const ch of s) {
-    if (bytes >= byteOff) return i;
-    const cp = ch.codePointAt(0);
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    i += ch.length;
-  }
-  return s.length;
-}
+const nextId = idGen("sddl");
 
 /** errorBox shows an engine error with the input line and a caret under the offending byte. */
 function errorBox(err, input, what) {
-  const box = h("div", { class: "lab-error sddl-error", role: "alert" });
-  const off = typeof err.offset === "number" ? err.offset : -1;
+  return byteErrorBox(err, input, what, { prefix: "sddl", where: sddlWhere });
+}
+
+function sddlWhere(err, off) {
   const where = off >= 0 ? `at byte offset ${off}` : err.field ? `in ${err.field}` : "";
-  box.append(h("p", { class: "sddl-error-msg" }, `The ${what} is not valid${where ? " " + where : ""}: ${err.message}`));
-  if (off >= 0 && input) {
-    const idx = byteToIndex(input, off);
-    const lineStart = input.lastIndexOf("\n", idx - 1) + 1;
-    let lineEnd = input.indexOf("\n", idx);
-    if (lineEnd < 0) lineEnd = input.length;
-    // Long single-line SDDL: show a window around the offset so the caret stays on screen.
-    let from = lineStart;
-    let to = lineEnd;
-    if (idx - from > 40) from = idx - 40;
-    if (to - idx > 40) to = idx + 40;
-    const shown = (from > lineStart ? "…" : "") + input.slice(from, to) + (to < lineEnd ? "…" : "");
-    const pad = idx - from + (from > lineStart ? 1 : 0);
-    const pre = h("pre", { class: "sddl-caret lab-mono", "aria-label": `the input around byte offset ${off}` });
-    pre.append(h("span", {}, shown), "\n", h("span", { class: "sddl-caret-mark" }, " ".repeat(pad) + "^ here"));
-    box.append(pre);
-  }
-  return box;
+  return where ? " " + where : "";
 }
 
 function trusteeCell(t) {
@@ -293,7 +242,7 @@ function render(out, v, input) {
 }
 
 export async function mount(el, api) {
-  const id = (s) => `sddl-${s}-${++uid}`;
+  const id = nextId;
   const ids = { sample: id("sample"), type: id("type"), text: id("text"), hint: id("hint") };
 
   const sampleSel = h("select", { id: ids.sample });

@@ -3,45 +3,13 @@
 // the learner can change. Exercises are checked by the engine, and a real loopback measurement
 // can be pasted and lined up with the model. All of it runs in the browser through api.run.
 
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (v === true) e.setAttribute(k, "");
-    else e.setAttribute(k, String(v));
-  }
-  for (const kid of kids.flat()) {
-    if (kid === undefined || kid === null || kid === false) continue;
-    e.append(typeof kid === "string" || typeof kid === "number" ? document.createTextNode(String(kid)) : kid);
-  }
-  return e;
-}
+import { evidenceBadge, h, idGen, labelledField, lineCaret, lineColOfByte, sourceRef } from "./dom.js";
 
-let uid = 0;
-const nextId = (p) => `sp-${p}-${++uid}`;
+const nextId = idGen("sp");
 
-const claimText = { documented: "Documented", observed: "Observed", model: "Model" };
-function claim(ev) {
-  const k = claimText[ev] ? ev : "model";
-  return h("span", { class: `claim claim-${k}`, title: `Evidence: ${k}` }, claimText[k]);
-}
-function source(src) {
-  if (!src) return null;
-  if (/^https?:\/\//.test(src)) return h("a", { href: src, rel: "noopener noreferrer", class: "sp-src" }, "source");
-  return h("span", { class: "sp-src" }, src);
-}
-function field(labelText, control, hint) {
-  control.id = control.id || nextId("f");
-  const kids = [h("label", { for: control.id }, labelText), control];
-  if (hint) {
-    const hid = nextId("hint");
-    control.setAttribute("aria-describedby", hid);
-    kids.push(h("p", { class: "sp-hint", id: hid }, hint));
-  }
-  return h("div", { class: "sp-field" }, kids);
-}
+const claim = evidenceBadge;
+const source = (src) => sourceRef(src, "sp-src");
+const field = (labelText, control, hint) => labelledField(labelText, control, hint, "sp", nextId);
 function checkbox(labelText, hint) {
   const c = h("input", { type: "checkbox", id: nextId("c") });
   const kids = [c, h("label", { for: c.id }, labelText)];
@@ -56,12 +24,6 @@ function checkbox(labelText, hint) {
 const num = (x, d = 4) => (Number.isInteger(x) ? x.toLocaleString("en") : x.toLocaleString("en", { maximumFractionDigits: d }));
 const fmtBytes = (b) => (b >= 1 << 30 && b % (1 << 30) === 0 ? `${b / (1 << 30)} GiB` : b >= 1 << 20 && b % (1 << 20) === 0 ? `${b / (1 << 20)} MiB` : b >= 1024 && b % 1024 === 0 ? `${b / 1024} KiB` : `${num(b)} bytes`);
 
-function lineColOfByte(text, off) {
-  const bytes = new TextEncoder().encode(text);
-  const before = new TextDecoder().decode(bytes.slice(0, Math.max(0, Math.min(off, bytes.length))));
-  const lines = before.split("\n");
-  return [lines.length, lines[lines.length - 1].length + 1];
-}
 function errorBox(err, text) {
   const box = h("div", { class: "lab-error", role: "alert" });
   let where = err.field ? `${err.field}: ` : "";
@@ -85,7 +47,7 @@ function errorBox(err, text) {
   box.append(h("p", {}, `${where}${err.message}`));
   if (line) {
     const l = text.split(/\r?\n/)[line - 1] ?? "";
-    box.append(h("pre", { class: "lab-mono sp-caret" }, `line ${line}: ${l}\n${" ".repeat(`line ${line}: `.length + Math.max(0, col - 1))}^`));
+    box.append(h("pre", { class: "lab-mono sp-caret" }, lineCaret(line, l, col)));
   }
   return box;
 }

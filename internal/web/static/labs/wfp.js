@@ -4,6 +4,8 @@
 //
 // Everything is built with DOM calls and textContent: nothing the learner types becomes markup.
 
+import { badge as claimBadge, caretWindow, claimOr, code, factsList, h, idGen } from "./dom.js";
+
 // Samples are ours, invented to show one mechanism each; they are not captures of a real machine.
 const SAMPLES = [
   {
@@ -140,39 +142,16 @@ const STATUS_TEXT = {
   "not-evaluated": "not evaluated",
 };
 
-let uid = 0;
-const nextID = (p) => `wfp-${p}-${++uid}`;
+const nextID = idGen("wfp");
 
-/** h builds an element: attributes (class, text, for, …) and children (nodes or strings). */
-function h(tag, attrs, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") e.textContent = v;
-    else if (k === "class") e.className = v;
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    e.append(typeof c === "string" ? document.createTextNode(c) : c);
-  }
-  return e;
-}
-
-function badge(label) {
-  const l = label === "documented" ? "documented" : label === "observed" ? "observed" : "model";
-  return h("span", { class: `claim claim-${l}`, text: l[0].toUpperCase() + l.slice(1) });
-}
+// Engine labels outside the three evidence kinds are shown as a model.
+const badge = (label) => claimBadge(claimOr(label));
 
 function sourceLink(url) {
   if (!url) return null;
   const last = url.replace(/\/+$/, "").split("/").pop();
   const title = SOURCE_TITLES[last] || last;
   return h("a", { href: url, rel: "noopener", class: "wfp-source" }, `Learn: ${title}`);
-}
-
-function code(text) {
-  return h("code", { text: String(text) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,19 +297,11 @@ function errorView(box, ta, text, err) {
   msg.append(": ", err.message);
   box.append(msg);
   if (offset >= 0) {
-    const start = text.lastIndexOf("\n", offset - 1) + 1;
-    let end = text.indexOf("\n", offset);
-    if (end < 0) end = text.length;
-    let from = start;
-    let to = end;
     // Long lines: keep a window around the position so the caret stays visible on a phone.
-    if (offset - from > 40) from = offset - 40;
-    if (to - offset > 40) to = offset + 40;
-    const lineText = (from > start ? "…" : "") + text.slice(from, to) + (to < end ? "…" : "");
-    const caretAt = offset - from + (from > start ? 1 : 0);
+    const w = caretWindow(text, offset);
     const snippet = h("pre", { class: "wfp-snippet", "aria-label": "The text around the error, with a caret under the position" },
-      h("span", { text: lineText.replace(/\t/g, " ") }), "\n",
-      h("span", { class: "wfp-caret", text: " ".repeat(caretAt) + "^" }));
+      h("span", { text: (w.before + w.line + w.after).replace(/\t/g, " ") }), "\n",
+      h("span", { class: "wfp-caret", text: " ".repeat(w.pad) + "^" }));
     box.append(snippet);
     const go = h("button", { type: "button", class: "secondary", text: "Show the position in the editor" });
     go.addEventListener("click", () => {
@@ -418,14 +389,7 @@ function verdictView(res) {
   return box;
 }
 
-function factsTable(rows) {
-  const dl = h("dl", { class: "wfp-facts" });
-  for (const [k, v] of rows) {
-    if (v === undefined || v === null || v === "") continue;
-    dl.append(h("dt", { text: k }), h("dd", {}, v));
-  }
-  return dl;
-}
+const factsTable = (rows) => factsList(rows, "wfp-facts");
 
 function conditionsTable(conds) {
   const t = h("table", { class: "lab-table wfp-conds" },
