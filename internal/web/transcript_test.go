@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"ntatlas/internal/labs/evtx/evtxgen"
 	"ntatlas/internal/labs/registry"
 )
 
@@ -161,5 +162,13 @@ func TestAssetsUpToDate(t *testing.T) {
 	committedJS, _ := os.ReadFile("static/labs/wasm_exec.js")
 	if !bytes.Equal(execJS, committedJS) {
 		t.Fatalf("static/labs/wasm_exec.js does not match this Go toolchain's: run ./scripts/build-assets.sh")
+	}
+	// The EVTX lab's sample is generated, not collected: it must be what the generator writes.
+	sample, err := os.ReadFile("static/labs/samples/synthetic-security.evtx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(sample, evtxgen.SyntheticSecurity()) {
+		t.Errorf("static/labs/samples/synthetic-security.evtx differs from evtxgen.SyntheticSecurity(): run ./scripts/build-assets.sh")
 	}
 }

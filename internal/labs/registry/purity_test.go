@@ -20,7 +20,7 @@ func TestEnginesArePure(t *testing.T) {
 		"plugin": "dynamic code", "log": "global output",
 	}
 	// Direct imports only: the standard library may use these internally (fmt imports os).
-	engines := []string{"sddl", "access", "wfp", "dns", "sockpath", "proctree", "irp", "evtx"}
+	engines := []string{"sddl", "access", "wfp", "dns", "sockpath", "proctree", "irp", "evtx", "evtx/evtxgen"}
 	for _, e := range engines {
 		pkg := "ntatlas/internal/labs/" + e
 		out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, pkg).Output()
