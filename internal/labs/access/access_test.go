@@ -86,6 +86,11 @@ func TestAccessRules(t *testing.T) {
 		{"null DACL", "O:BAG:BAD:NO_ACCESS_CONTROL", user, 0x1F01FF, sddl.TypeFile, true, "0x001f01ff", "null-dacl"},
 		{"no DACL at all", "O:BAG:BA", user, 0x1F01FF, sddl.TypeFile, true, "0x001f01ff", "null-dacl"},
 		{"empty DACL", "O:BAG:BAD:", user, 0x1, sddl.TypeFile, false, "0x00000000", "implicit-deny"},
+		// SeAccessCheck: "If the caller specifies MAXIMUM_ALLOWED, and the DACL in SecurityDescriptor is
+		// NULL, then the routine returns GENERIC_ALL", mapped for a key to KEY_ALL_ACCESS (0xF003F,
+		// without SYNCHRONIZE; https://learn.microsoft.com/en-us/windows/win32/sysinfo/registry-key-security-and-access-rights).
+		// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-seaccesscheck
+		{"null DACL maximum allowed on a key", "O:BAG:BAD:NO_ACCESS_CONTROL", preset(t, "elevated-admin"), sddl.MaximumAllowed, sddl.TypeKey, true, "0x000f003f", "null-dacl"},
 		// ACE inheritance: inherit-only ACEs do not control access to the object itself.
 		// https://learn.microsoft.com/en-us/windows/win32/secauthz/ace-inheritance
 		{"inherit-only skipped", "O:BAG:BAD:(A;OICIIO;FA;;;WD)", user, 0x1, sddl.TypeFile, false, "0x00000000", "inherit-only"},
@@ -115,6 +120,9 @@ func TestAccessRules(t *testing.T) {
 		// MAXIMUM_ALLOWED never includes ACCESS_SYSTEM_SECURITY, which must be requested by name
 		// (https://learn.microsoft.com/en-us/windows/win32/secauthz/sacl-access-right).
 		{"maximum allowed without the SACL right", "O:BAG:BAD:(A;;FA;;;WD)", withPriv(preset(t, "elevated-admin"), "SeSecurityPrivilege"), sddl.MaximumAllowed, sddl.TypeFile, true, "0x001f01ff", "end-of-dacl"},
+		// "The ACCESS_SYSTEM_SECURITY access right is not valid in a DACL because DACLs do not control
+		// access to a SACL": an allow ACE carrying the bit adds nothing to MAXIMUM_ALLOWED.
+		{"ACCESS_SYSTEM_SECURITY in an allow ACE is ignored", "O:BAG:BAD:(A;;0x011f01ff;;;WD)", user, sddl.MaximumAllowed, sddl.TypeFile, true, "0x001f01ff", "ace-invalid-bits"},
 		// SACL Access Right: ACCESS_SYSTEM_SECURITY needs SeSecurityPrivilege, enabled.
 		// https://learn.microsoft.com/en-us/windows/win32/secauthz/sacl-access-right
 		{"SACL without privilege", "O:BAG:BAD:(A;;FA;;;WD)", preset(t, "elevated-admin"), sddl.AccessSystemSecurity, sddl.TypeFile, false, "0x00000000", "security-privilege-missing"},
@@ -123,6 +131,12 @@ func TestAccessRules(t *testing.T) {
 		// https://learn.microsoft.com/en-us/windows/win32/secauthz/privilege-constants
 		{"take ownership", "O:SYG:SYD:", withPriv(preset(t, "elevated-admin"), "SeTakeOwnershipPrivilege"), sddl.WriteOwner, sddl.TypeFile, true, "0x00080000", "take-ownership"},
 		{"take ownership disabled", "O:SYG:SYD:", preset(t, "elevated-admin"), sddl.WriteOwner, sddl.TypeFile, false, "0x00000000", "implicit-deny"},
+		// SeAccessCheck: "SeAccessCheck does not do any privilege checks unless the caller specifically
+		// requests them by setting the ACCESS_SYSTEM_SECURITY or WRITE_OWNER bits": MAXIMUM_ALLOWED alone
+		// does not add WRITE_OWNER from SeTakeOwnershipPrivilege, MAXIMUM_ALLOWED|WRITE_OWNER does.
+		// https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-seaccesscheck
+		{"maximum allowed does not use take ownership", "O:SYG:SYD:(A;;FR;;;WD)", withPriv(preset(t, "elevated-admin"), "SeTakeOwnershipPrivilege"), sddl.MaximumAllowed, sddl.TypeFile, true, "0x00120089", "end-of-dacl"},
+		{"maximum allowed with WRITE_OWNER uses take ownership", "O:SYG:SYD:(A;;FR;;;WD)", withPriv(preset(t, "elevated-admin"), "SeTakeOwnershipPrivilege"), sddl.MaximumAllowed | sddl.WriteOwner, sddl.TypeFile, true, "0x001a0089", "take-ownership"},
 		// Mandatory Integrity Control: unlabelled objects are medium with no-write-up.
 		// https://learn.microsoft.com/en-us/windows/win32/secauthz/mandatory-integrity-control
 		{"low cannot write medium", "O:BAG:BAD:(A;;FA;;;WD)", lowToken(user), 0x2, sddl.TypeFile, false, "0x00000000", "integrity-denied"},
@@ -208,6 +222,17 @@ func TestBackupIntent(t *testing.T) {
 	r, _ = Check(sd, &tok, 0x2, Options{Type: sddl.TypeFile, BackupIntent: true})
 	if r.Granted {
 		t.Error("SeBackupPrivilege granted write")
+	}
+	// Privilege Constants, SE_BACKUP_NAME: the privilege grants ACCESS_SYSTEM_SECURITY itself, so a
+	// backup-intent open needs no SeSecurityPrivilege to read the SACL
+	// (https://learn.microsoft.com/en-us/windows/win32/secauthz/privilege-constants).
+	r, _ = Check(sd, &tok, sddl.AccessSystemSecurity|0x120089, Options{Type: sddl.TypeFile, BackupIntent: true})
+	if !r.Granted || r.GrantedMask != "0x01120089" || hasRule(r, "security-privilege-missing") {
+		t.Errorf("SeBackupPrivilege did not grant ACCESS_SYSTEM_SECURITY with backup intent: %+v", r)
+	}
+	r, _ = Check(sd, &tok, sddl.AccessSystemSecurity|0x120089, Options{Type: sddl.TypeFile})
+	if r.Granted || !hasRule(r, "security-privilege-missing") {
+		t.Errorf("ACCESS_SYSTEM_SECURITY granted without backup intent or SeSecurityPrivilege: %+v", r)
 	}
 }
 

@@ -160,25 +160,10 @@ func check(sd *sddl.SecurityDescriptor, tok *resolved, desired uint32, opt Optio
 		}
 	}
 
-	// 3. Privileges.
+	// 3. Privileges. Backup/restore come first: with backup intent they grant
+	// ACCESS_SYSTEM_SECURITY themselves, so SeSecurityPrivilege is then not needed
+	// (Privilege Constants, SE_BACKUP_NAME / SE_RESTORE_NAME).
 	var privGranted uint32
-	// ACCESS_SYSTEM_SECURITY must be asked for by name: MAXIMUM_ALLOWED does not include it.
-	if want&sddl.AccessSystemSecurity != 0 {
-		if tok.privilege("SeSecurityPrivilege") {
-			privGranted |= sddl.AccessSystemSecurity
-			tr.add(Step{Phase: "privileges", Rule: "security-privilege", Effect: "grant", Doc: DocSACLRight, Mask: hex(sddl.AccessSystemSecurity),
-				Message: "SeSecurityPrivilege is enabled: ACCESS_SYSTEM_SECURITY (read/write the SACL) is granted by the privilege, not by the DACL."})
-		} else {
-			tr.add(Step{Phase: "privileges", Rule: "security-privilege-missing", Effect: "deny", Doc: DocSACLRight, Mask: hex(sddl.AccessSystemSecurity),
-				Message: "ACCESS_SYSTEM_SECURITY needs the SeSecurityPrivilege enabled in the token; it is missing or disabled, so the request fails whatever the DACL says."})
-			return finish(tr, false, 0, desired, typ)
-		}
-	}
-	if (want&sddl.WriteOwner != 0 || maxAllowed) && tok.privilege("SeTakeOwnershipPrivilege") {
-		privGranted |= sddl.WriteOwner
-		tr.add(Step{Phase: "privileges", Rule: "take-ownership", Effect: "grant", Doc: DocPrivileges, Mask: hex(sddl.WriteOwner),
-			Message: "SeTakeOwnershipPrivilege is enabled: WRITE_OWNER is granted without consulting the DACL."})
-	}
 	if opt.BackupIntent && (typ == sddl.TypeFile || typ == sddl.TypeDirectory) {
 		const backup = 0x00020000 | 0x01000000 | 0x00120089 | 0x20                                 // READ_CONTROL|ACCESS_SYSTEM_SECURITY|FILE_GENERIC_READ|FILE_TRAVERSE
 		const restore = 0x00040000 | 0x00080000 | 0x01000000 | 0x00120116 | 0x2 | 0x4 | 0x00010000 // WRITE_DAC|WRITE_OWNER|ACCESS_SYSTEM_SECURITY|FILE_GENERIC_WRITE|FILE_ADD_FILE|FILE_ADD_SUBDIRECTORY|DELETE
@@ -199,6 +184,25 @@ func check(sd *sddl.SecurityDescriptor, tok *resolved, desired uint32, opt Optio
 					Message: fmt.Sprintf("The file is opened with backup intent and %s is enabled: it grants %s regardless of the DACL.", p.name, names(g, typ))})
 			}
 		}
+	}
+	// ACCESS_SYSTEM_SECURITY must be asked for by name: MAXIMUM_ALLOWED does not include it.
+	if want&sddl.AccessSystemSecurity != 0 && privGranted&sddl.AccessSystemSecurity == 0 {
+		if tok.privilege("SeSecurityPrivilege") {
+			privGranted |= sddl.AccessSystemSecurity
+			tr.add(Step{Phase: "privileges", Rule: "security-privilege", Effect: "grant", Doc: DocSACLRight, Mask: hex(sddl.AccessSystemSecurity),
+				Message: "SeSecurityPrivilege is enabled: ACCESS_SYSTEM_SECURITY (read/write the SACL) is granted by the privilege, not by the DACL."})
+		} else {
+			tr.add(Step{Phase: "privileges", Rule: "security-privilege-missing", Effect: "deny", Doc: DocSACLRight, Mask: hex(sddl.AccessSystemSecurity),
+				Message: "ACCESS_SYSTEM_SECURITY needs the SeSecurityPrivilege enabled in the token; it is missing or disabled, so the request fails whatever the DACL says."})
+			return finish(tr, false, 0, desired, typ)
+		}
+	}
+	// SeAccessCheck checks privileges only when ACCESS_SYSTEM_SECURITY or WRITE_OWNER is
+	// requested by name; MAXIMUM_ALLOWED alone does not bring in SeTakeOwnershipPrivilege.
+	if want&sddl.WriteOwner != 0 && privGranted&sddl.WriteOwner == 0 && tok.privilege("SeTakeOwnershipPrivilege") {
+		privGranted |= sddl.WriteOwner
+		tr.add(Step{Phase: "privileges", Rule: "take-ownership", Effect: "grant", Doc: DocPrivileges, Mask: hex(sddl.WriteOwner),
+			Message: "SeTakeOwnershipPrivilege is enabled and WRITE_OWNER was requested: it is granted without consulting the DACL."})
 	}
 	if !maxAllowed && want&^privGranted == 0 {
 		tr.add(Step{Phase: "privileges", Rule: "all-by-privilege", Effect: "grant", Doc: DocPrivileges,
@@ -318,7 +322,9 @@ var ownerRightsSID = sddl.MustSID("OW")
 // false when the pass denies the request.
 func walk(tr *tracer, phase string, sd *sddl.SecurityDescriptor, tok *resolved, set sidSet, want, privGranted uint32,
 	maxAllowed bool, typ sddl.ObjectType, gm sddl.GenericMapping) (uint32, bool) {
-	all := gm.All | sddl.Delete | sddl.ReadControl | sddl.WriteDAC | sddl.WriteOwner | sddl.Synchronize
+	// SeAccessCheck: with MAXIMUM_ALLOWED and a NULL DACL the result is GENERIC_ALL, i.e. the
+	// type's GenericAll (KEY_ALL_ACCESS has no SYNCHRONIZE, so nothing is added to it).
+	all := gm.All
 	if sd.DACL == nil || sd.DACL.Null {
 		what := "has no DACL"
 		if sd.DACL != nil {
@@ -438,6 +444,14 @@ func walk(tr *tracer, phase string, sd *sddl.SecurityDescriptor, tok *resolved, 
 			mask = gm.Map(mask)
 			tr.add(Step{Phase: phase, ACE: &idx, Rule: "ace-generic-mapping", Effect: "info", Doc: DocGeneric, Model: true,
 				Message: fmt.Sprintf("The ACE holds generic rights %s; they are mapped with the %s mapping to %s (Windows maps them when the descriptor is assigned to the object).", hex(a.Mask), typ, hex(mask))})
+		}
+		// "The ACCESS_SYSTEM_SECURITY access right is not valid in a DACL" (SACL Access Right), and
+		// MAXIMUM_ALLOWED is a request flag, not a right: neither can be granted or denied by an
+		// ACE (this matters for MAXIMUM_ALLOWED, which would otherwise collect them).
+		if bad := mask & (sddl.AccessSystemSecurity | sddl.MaximumAllowed); bad != 0 {
+			mask &^= bad
+			tr.add(Step{Phase: phase, ACE: &idx, Rule: "ace-invalid-bits", Effect: "info", Doc: DocSACLRight, Mask: hex(bad),
+				Message: fmt.Sprintf("The ACE mask holds %s, which a DACL cannot grant or deny (only SeSecurityPrivilege grants ACCESS_SYSTEM_SECURITY); those bits are ignored.", hex(bad))})
 		}
 		st.Mask = hex(mask)
 		who := fmt.Sprintf("%s (%s)", sddl.FormatSID(a.SID), nameOr(a.SID))

@@ -202,7 +202,9 @@ func Run(s *Scenario) Result {
 		entries[i] = e
 	}
 
-	// Sublayers that hold at least one active filter, highest weight first (R1); ties by key (G5).
+	// Sublayers that hold at least one active filter, highest weight first (R1). On a tie,
+	// FWPM_SUBLAYER_INSPECTION goes last because the documentation calls it the lowest weighted
+	// sublayer (R17); other ties are undefined and go by key (G5).
 	type slInfo struct {
 		key      string
 		weight   uint16
@@ -230,13 +232,22 @@ func Run(s *Scenario) Result {
 		if c := cmp.Compare(b.weight, a.weight); c != 0 {
 			return c
 		}
+		if c := cmp.Compare(inspectionLast(a.key), inspectionLast(b.key)); c != 0 {
+			return c
+		}
 		return cmp.Compare(a.key, b.key)
 	})
 	for i := 1; i < len(sls); i++ {
-		if sls[i].weight == sls[i-1].weight && sls[i].matching > 0 && sls[i-1].matching > 0 {
-			res.Events = append(res.Events, newEvent("equal-weight", "G5", 0, sls[i].key,
-				fmt.Sprintf("sublayers %q and %q have the same weight %d; the order is undefined, the model evaluates them by key", sls[i-1].key, sls[i].key, sls[i].weight)))
+		if sls[i].weight != sls[i-1].weight || sls[i].matching == 0 || sls[i-1].matching == 0 {
+			continue
 		}
+		if sls[i].key == SublayerInspection {
+			res.Events = append(res.Events, newEvent("equal-weight", "R17", 0, sls[i].key,
+				fmt.Sprintf("sublayer %q has the same weight %d as FWPM_SUBLAYER_INSPECTION; the documentation calls INSPECTION the lowest weighted sublayer, so the model evaluates it last", sls[i-1].key, sls[i].weight)))
+			continue
+		}
+		res.Events = append(res.Events, newEvent("equal-weight", "G5", 0, sls[i].key,
+			fmt.Sprintf("sublayers %q and %q have the same weight %d; the order is undefined, the model evaluates them by key", sls[i-1].key, sls[i].key, sls[i].weight)))
 	}
 
 	anyMatch := false
@@ -346,6 +357,14 @@ func Run(s *Scenario) Result {
 			"FWPS_CLASSIFY_OUT_FLAG_ABSORB: the blocked data is dropped silently, with no audit or drop event"))
 	}
 	return res
+}
+
+// inspectionLast is a sort key that puts FWPM_SUBLAYER_INSPECTION after any sublayer of the same weight.
+func inspectionLast(key string) int {
+	if key == SublayerInspection {
+		return 1
+	}
+	return 0
 }
 
 func hasMissing(m matchResult) bool {

@@ -392,6 +392,32 @@ func TestArbitrationFromDocs(t *testing.T) {
 					t.Errorf("sublayer = %q", r.Sublayer)
 				}
 			}},
+		// https://learn.microsoft.com/en-us/windows/win32/fwp/management-filtering-sublayer-identifiers
+		// FWPM_SUBLAYER_INSPECTION "is the lowest weighted sublayer": a declared sublayer that ties
+		// with it still goes first, although "lo" sorts after "FWPM_..." by key.
+		{name: "R17 INSPECTION is evaluated after a sublayer of the same weight",
+			filters: `{"id":1,"sublayer":"FWPM_SUBLAYER_INSPECTION","action":"callout-inspection","callout":"cont"},
+			          {"id":2,"sublayer":"lo","action":"block"}`,
+			extra: `,"options":{"builtinSublayerWeights":{"universal":1,"inspection":100}}`,
+			want:  want{verdict: "block", hard: true, by: 2},
+			check: func(t *testing.T, r Result) {
+				var order []string
+				for _, s := range r.Trace {
+					if s.Kind == "sublayer" {
+						order = append(order, s.Sublayer)
+					}
+				}
+				if len(order) != 2 || order[0] != "lo" || order[1] != SublayerInspection {
+					t.Errorf("sublayer order = %v, want [lo %s]", order, SublayerInspection)
+				}
+				found := false
+				for _, e := range r.Events {
+					found = found || (e.Type == "equal-weight" && e.Rule == "R17")
+				}
+				if !found {
+					t.Errorf("want an R17 equal-weight event, got %+v", r.Events)
+				}
+			}},
 		// https://learn.microsoft.com/en-us/windows/win32/fwp/filter-weight-assignment
 		// FWP_UINT8 k sets the 4 high-order bits: range 1 outranks any explicit weight below 2^60.
 		{name: "R18 weight range outranks a smaller explicit weight",
