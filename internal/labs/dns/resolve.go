@@ -432,6 +432,7 @@ func (e *engine) resolveOne(index int, query Query) (Result, error) {
 	}
 	sawNX, sawTimeout := false, false // lastTimeout: the last name DNS was asked about timed out
 	lastTimeout := false
+	wireNX := false // a server (not only the negative cache) said NXDOMAIN
 	for _, cand := range cands {
 		done, kind, err := answerFromCache(cand)
 		if err != nil {
@@ -458,7 +459,7 @@ func (e *engine) resolveOne(index int, query Query) (Result, error) {
 		case "nodata":
 			return finish("nodata", "dns", at, nil)
 		case "nxdomain":
-			sawNX, lastTimeout = true, false
+			sawNX, lastTimeout, wireNX = true, false, true
 			continue
 		case "no-servers":
 			continue
@@ -486,6 +487,13 @@ fallback:
 		q.step(now, Step{Kind: "fail", Text: "name resolution failed: timeout", Evidence: Documented, Source: SrcKB2834226})
 		return finish("timeout", "none", now, nil)
 	case sawNX:
+		if !wireNX {
+			// every candidate was answered by a negative cache entry: no packet left the machine,
+			// so the answer's source is the cache, as for a cached NoRecords entry
+			q.step(now, Step{Kind: "fail", Text: "name resolution failed: the negative cache says the name does not exist",
+				Evidence: Documented, Source: SrcHostsCache})
+			return finish("nxdomain", "negative-cache", now, nil)
+		}
 		q.step(now, Step{Kind: "fail", Text: "name resolution failed: the name does not exist", Evidence: Documented, Source: SrcKB2834226})
 		return finish("nxdomain", "dns", now, nil)
 	}

@@ -485,3 +485,31 @@ func TestTimeoutEndsSuffixSearch(t *testing.T) {
 		t.Errorf("last step %+v", last)
 	}
 }
+
+// A name the cache already knows not to exist is answered negatively from the cache: "Negative
+// caching prevents the repeating of additional queries for names that do not exist"
+// (http://technet.microsoft.com/en-us/library/cc779517(v=ws.10).aspx). The result must then name
+// the negative cache as its source, not DNS, since no packet was sent (as a cached NoRecords does).
+func TestNegativeCacheSource(t *testing.T) {
+	sc := Scenario{Config: Config{Servers: servers("answer")},
+		Queries: []Query{{At: 0, Name: "nosuch.example.com"}, {At: 1000, Name: "nosuch.example.com"}}}
+	out := run(t, sc)
+	cases := []struct {
+		name    string
+		query   int
+		sends   int
+		outcome string
+		source  string
+	}{
+		// first ask: the server's NXDOMAIN ends the schedule (KB 2834226)
+		{"server says NXDOMAIN", 0, 1, "nxdomain", "dns"},
+		// second ask inside the negative TTL: answered from the cache (cc779517 above)
+		{"negative cache entry", 1, 0, "nxdomain", "negative-cache"},
+	}
+	for _, c := range cases {
+		r := out.Results[c.query]
+		if r.DNSSends != c.sends || r.Outcome != c.outcome || r.Source != c.source {
+			t.Errorf("%s: sends %d, outcome %s, source %s; want %d, %s, %s", c.name, r.DNSSends, r.Outcome, r.Source, c.sends, c.outcome, c.source)
+		}
+	}
+}

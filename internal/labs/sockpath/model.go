@@ -38,6 +38,7 @@ const (
 	SrcRIOCommty = "community: serverframework.com RIO articles (per-operation lock in classic Winsock)"
 	SrcWSK       = "https://learn.microsoft.com/en-us/windows-hardware/drivers/network/introduction-to-winsock-kernel"
 	SrcWSKIrp    = "https://learn.microsoft.com/windows-hardware/drivers/network/using-irps-with-winsock-kernel-functions"
+	SrcWSKRecv   = "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_event"
 	SrcWSKEvents = "https://learn.microsoft.com/en-us/windows-hardware/drivers/network/using-winsock-kernel-functions-vs--event-callback-functions"
 	SrcNtDevIo   = "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntdeviceiocontrolfile"
 	SrcBuffers   = "https://learn.microsoft.com/windows-hardware/drivers/kernel/methods-for-accessing-data-buffers"

@@ -219,7 +219,10 @@ func opItems(w *Workload, b int64) []Stage {
 		add("app", Item{Metric: "info", What: "a kernel-mode WSK client: no user/kernel boundary at all", Evidence: Documented, Source: SrcWSK})
 		if o.WSKMode == "event" {
 			add("afd", Item{Metric: "info", What: "event callbacks: no IRPs; WSK owns the indicated buffers", Evidence: Documented, Source: SrcWSKEvents})
-			add("afd", Item{Metric: "copies", PerOp: 1, Bytes: b, What: "the client copies out of WSK-owned buffers to release them quickly", Evidence: Documented, Source: SrcWSKEvents})
+			// WskReceiveEvent only asks the client not to retain WSK-owned buffers, or to release
+			// them as soon as possible (WSK_FLAG_RELEASE_ASAP); copying out is the client's choice,
+			// so counting one copy per operation is ours.
+			add("afd", Item{Metric: "copies", PerOp: 1, Bytes: b, What: "the client copies out of WSK-owned buffers so it can release them quickly (one copy assumed; the client may also retain them and call WskRelease)", Evidence: Model, Source: SrcWSKRecv})
 		} else {
 			add("afd", Item{Metric: "irps", PerOp: 1, What: "every WSK function takes an IRP that WSK completes", Evidence: Documented, Source: SrcWSKIrp})
 			add("afd", Item{Metric: "info", What: "the client supplies the buffer as an MDL: no copy", Evidence: Documented, Source: SrcWSKEvents})

@@ -319,3 +319,35 @@ func FuzzRunWorkload(f *testing.F) {
 		}
 	})
 }
+
+// Each count's label must be the weakest evidence behind it. WskReceiveEvent only says the
+// client should not retain WSK-owned buffers if possible, or release them ASAP with WskRelease
+// (https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_event),
+// so one copy out of them per operation is a model choice, while the IRP per WSK function is
+// documented (https://learn.microsoft.com/windows-hardware/drivers/network/using-irps-with-winsock-kernel-functions).
+func TestEvidenceLabelsPerAPI(t *testing.T) {
+	cases := []struct {
+		name   string
+		w      Workload
+		metric string
+		want   string
+	}{
+		{"WSK event copy", Workload{Bytes: 1 << 20, MessageSize: 4096, API: "wsk", Options: Options{WSKMode: "event"}}, "copies", Model},
+		{"WSK function IRP", Workload{Bytes: 1 << 20, MessageSize: 4096, API: "wsk"}, "irps", Documented},
+		// RIOSend: DEFER "may or may not trigger the execution"; the amortised kernel entry is ours
+		// (https://learn.microsoft.com/en-us/windows/win32/api/mswsock/nc-mswsock-lpfn_riosend)
+		{"RIO DEFER transitions", Workload{Bytes: 1 << 20, MessageSize: 4096, API: "rio", Options: Options{RIODeferBatch: 64}}, "transitions", Model},
+	}
+	for _, c := range cases {
+		r := sim(t, c.w)
+		got := ""
+		for _, e := range r.Evidence {
+			if e.Metric == c.metric {
+				got = e.Evidence
+			}
+		}
+		if got != c.want {
+			t.Errorf("%s: %s labelled %q, want %q", c.name, c.metric, got, c.want)
+		}
+	}
+}
