@@ -20,29 +20,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ntatlas/internal/labs/sockpath"
 )
 
-// Report matches sockpath.Measurement (tool "ntatlas-loopback", version 1).
-type Report struct {
-	Tool              string       `json:"tool"`
-	Version           int          `json:"version"`
-	GOOS              string       `json:"goos"`
-	GOARCH            string       `json:"goarch"`
-	GoVersion         string       `json:"goVersion"`
-	NumCPU            int          `json:"numCPU"`
-	DurationMsPerSize int64        `json:"durationMsPerSize"`
-	Results           []SizeResult `json:"results"`
-}
-
-// SizeResult is one message size.
-type SizeResult struct {
-	MessageSize int64   `json:"messageSize"`
-	Calls       int64   `json:"calls"`
-	Bytes       int64   `json:"bytes"`
-	Seconds     float64 `json:"seconds"`
-	CallsPerSec float64 `json:"callsPerSec"`
-	MiBPerSec   float64 `json:"mibPerSec"`
-}
+// The report is sockpath.Measurement itself, so the lab always reads what this program writes.
+type (
+	Report     = sockpath.Measurement
+	SizeResult = sockpath.SizeResult
+)
 
 const (
 	maxSize     = 16 << 20
@@ -141,7 +127,7 @@ func measure(size int, d time.Duration) (SizeResult, error) {
 }
 
 func run(sizes []int, d time.Duration) (*Report, error) {
-	r := &Report{Tool: "ntatlas-loopback", Version: 1, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
+	r := &Report{Tool: sockpath.ToolName, Version: sockpath.ToolVersion, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
 		GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), DurationMsPerSize: d.Milliseconds()}
 	for _, s := range sizes {
 		res, err := measure(s, d)

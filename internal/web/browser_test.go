@@ -96,18 +96,13 @@ type browser struct {
 	fullPage       bool // also save whole-page screenshots of the long seed page (slow: seconds each)
 }
 
-func TestBrowserJourneys(t *testing.T) {
-	exe := findChromium(t)
-
-	srv, err := web.New(web.Config{Content: ntatlas.Content()})
-	if err != nil {
-		t.Fatalf("web.New: %v", err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-
-	root, cancelRoot := context.WithTimeout(context.Background(), journeyTimeout)
-	defer cancelRoot()
+// startChromium launches one headless Chromium with the flags this machine needs (no
+// background networking: the network is closed) and returns its context; everything is torn
+// down when the test ends.
+func startChromium(t *testing.T, exe string, timeout time.Duration) context.Context {
+	t.Helper()
+	root, cancelRoot := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancelRoot)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root,
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -125,14 +120,28 @@ func TestBrowserJourneys(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
 	start := time.Now()
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("starting %s: %v", exe, err)
 	}
 	t.Logf("chromium started in %v", time.Since(start).Round(time.Millisecond))
+	return bctx
+}
+
+func TestBrowserJourneys(t *testing.T) {
+	exe := findChromium(t)
+
+	srv, err := web.New(web.Config{Content: ntatlas.Content()})
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+
+	bctx := startChromium(t, exe, journeyTimeout)
 
 	// The steps come from the content model, so the journey follows the path as authored;
 	// the browser must show each one in order.

@@ -23,8 +23,8 @@ const (
 	secLabTestTimeout  = 3 * time.Minute
 )
 
-// secLabBrowser starts the site and one Chromium for the security lab tests, with the same
-// flags as TestBrowserJourneys, and returns the browser value its tab helpers work on.
+// secLabBrowser starts the site and one Chromium for a lab test, and returns the browser value
+// the tab helpers of browser_test.go work on.
 func secLabBrowser(t *testing.T) *browser {
 	t.Helper()
 	exe := findChromium(t)
@@ -34,27 +34,7 @@ func secLabBrowser(t *testing.T) *browser {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	root, cancelRoot := context.WithTimeout(context.Background(), secLabTestTimeout)
-	t.Cleanup(cancelRoot)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
+	bctx := startChromium(t, exe, secLabTestTimeout)
 	return &browser{ctx: bctx, base: ts.URL, artifacts: artifactsDir(t)}
 }
 
