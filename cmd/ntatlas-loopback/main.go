@@ -3,7 +3,8 @@
 // ("ntatlas lab sockpath --measurement FILE", or paste it into /tools/socket-path).
 //
 // It only ever connects to a listener it opens itself on 127.0.0.1, sends for a bounded time per
-// size, and needs nothing but the Go standard library, so it builds for Windows, Linux and macOS:
+// size, and needs only the standard library plus the lab's pure measurement types, so it builds for
+// Windows, Linux and macOS:
 //
 //	ntatlas-loopback [-sizes 64,1024,16384,65536] [-duration 500ms] > measurement.json
 package main
