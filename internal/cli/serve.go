@@ -14,6 +14,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"ntatlas/internal/progress"
 	"ntatlas/internal/web"
 )
 
@@ -25,8 +26,10 @@ func Serve(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	dataDir := fl.String("data", "./ntatlas-data", "directory of the embedded database (created on demand)")
 	dir := fl.String("content", "", "serve content from this directory instead of the embedded copy")
 	dev := fl.Bool("dev", false, "author mode: reload content on change, show content errors in pages, live-reload browsers")
+	db := fl.String("db", os.Getenv("NTATLAS_DB"), "store learner progress in PostgreSQL (postgres://...) instead of SQLite in -data; default $NTATLAS_DB")
+	secure := fl.Bool("secure-cookies", false, "mark the learner cookie Secure on plain HTTP (behind a proxy that terminates TLS)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ntatlas serve [-addr HOST:PORT] [-data DIR] [-content DIR] [-dev]")
+		fmt.Fprintln(stderr, "usage: ntatlas serve [-addr HOST:PORT] [-data DIR | -db postgres://...] [-content DIR] [-dev] [-secure-cookies]")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -36,7 +39,6 @@ func Serve(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fl.Usage()
 		return 2
 	}
-	_ = dataDir // learner progress (the only user of the data directory) opens it on first use
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	fsys, err := contentFS(*dir)
 	if err != nil {
@@ -48,7 +50,14 @@ func Serve(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	start := time.Now()
-	srv, err := web.New(web.Config{Content: fsys, Dev: *dev, Logger: log})
+	store, where, err := openStore(*db, *dataDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "ntatlas serve: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	log.Info("learner progress", "store", where)
+	srv, err := web.New(web.Config{Content: fsys, Dev: *dev, Logger: log, Progress: store, SecureCookies: *secure})
 	if err != nil {
 		fmt.Fprintf(stderr, "ntatlas serve: content is invalid; fix these and start again:\n%v\n", err)
 		return 1
@@ -69,6 +78,26 @@ func Serve(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// openStore opens PostgreSQL when a URL is given, else SQLite in the data directory. Both
+// apply their migrations before returning.
+func openStore(dbURL, dataDir string) (progress.Store, string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if dbURL != "" {
+		st, err := progress.OpenPostgres(ctx, dbURL, progress.Config{})
+		if err != nil {
+			return nil, "", fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		return st, "postgresql", nil
+	}
+	st, err := progress.OpenSQLite(ctx, dataDir, progress.Config{})
+	if err != nil {
+		return nil, "", fmt.Errorf("open the data directory %s: %w", dataDir, err)
+	}
+	abs, _ := filepath.Abs(dataDir)
+	return st, "sqlite in " + abs, nil
 }
 
 func displayAddr(a string) string {

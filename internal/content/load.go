@@ -401,6 +401,9 @@ func loadTopic(r *report, md *markdown, fsys fs.FS, p string) *pending {
 		}
 		t.Terms = append(t.Terms, Term{Term: strings.TrimSpace(tm.Term.V), Definition: strings.TrimSpace(tm.Definition.V), Line: tm.Term.Line})
 	}
+	if n := len(fm.Terms); n > 0 && (n < MinTerms || n > MaxTerms) {
+		r.add(p, fm.Terms[0].Term.Line, "%d key terms: give %d to %d, the ones a reader must know for this topic", n, MinTerms, MaxTerms)
+	}
 	for _, b := range fm.Blocks {
 		switch b.Kind.V {
 		case "file", "process", "service", "component", "registry":
@@ -440,6 +443,11 @@ func loadTopic(r *report, md *markdown, fsys fs.FS, p string) *pending {
 			if strings.HasPrefix(ln, "# ") {
 				r.add(p, rs.Line, "level-1 heading inside section %q: topics get their title from the front matter", rs.Heading)
 				break
+			}
+		}
+		if lim, ok := listLimits[key]; ok {
+			if n := countItems(rs.Body, lim.ordered); n < lim.min || n > lim.max {
+				r.add(p, rs.Line, "section %q has %d %s: give %d to %d", rs.Heading, n, lim.what, lim.min, lim.max)
 			}
 		}
 		html, plain, links, err := md.render(rs.Body, rs.Line+1)
@@ -541,7 +549,10 @@ func resolveTopic(r *report, s *Site, pe *pending) {
 				r.add(p, z.ID.Line, "schematic zone %q needs a title and a text", z.ID.V)
 			}
 			zone := Zone{ID: z.ID.V, Title: z.Title.V, Text: z.Text.V}
-			if z.Topic.V != "" {
+			if z.Topic.V == "" {
+				// A zone is a way into the curriculum: it must say where to read more.
+				r.add(p, z.ID.Line, "schematic zone %q needs a topic: (the slug where the reader learns more)", z.ID.V)
+			} else {
 				zone.Topic = s.BySlug[z.Topic.V]
 				if zone.Topic == nil {
 					r.add(p, z.Topic.Line, "schematic zone %q points to %q: no such topic%s", z.ID.V, z.Topic.V, suggest(s, z.Topic.V))
@@ -622,4 +633,49 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Key terms per topic: enough to anchor the topic, few enough to stay key.
+const (
+	MinTerms = 2
+	MaxTerms = 4
+)
+
+// listLimits are the shapes of the list sections: How it works is 3-5 numbered steps, the
+// self-check 3-5 statements.
+var listLimits = map[string]struct {
+	ordered  bool
+	min, max int
+	what     string
+}{
+	SecHow:       {true, 3, 5, "numbered steps"},
+	SecSelfCheck: {false, 3, 5, "bullet points"},
+}
+
+var (
+	orderedItem   = regexp.MustCompile(`(?m)^\d{1,3}[.)] `)
+	unorderedItem = regexp.MustCompile(`(?m)^[-*+] `)
+)
+
+// countItems counts top-level list items (at column 0), outside fenced code.
+func countItems(body []byte, ordered bool) int {
+	re := unorderedItem
+	if ordered {
+		re = orderedItem
+	}
+	n, fence := 0, ""
+	for _, ln := range strings.Split(string(body), "\n") {
+		if f := fenceMarker(ln); f != "" {
+			if fence == "" {
+				fence = f
+			} else if strings.HasPrefix(strings.TrimSpace(ln), fence) {
+				fence = ""
+			}
+			continue
+		}
+		if fence == "" && re.MatchString(ln) {
+			n++
+		}
+	}
+	return n
 }

@@ -61,8 +61,8 @@ func TestLoadValid(t *testing.T) {
 	if s.Coverage.Topics != 4 || s.Coverage.ExpertCount != 1 || s.Coverage.Branches != 1 {
 		t.Errorf("coverage = %+v", s.Coverage)
 	}
-	if len(s.Glossary) != 4 {
-		t.Errorf("glossary has %d entries, want 4", len(s.Glossary))
+	if len(s.Glossary) != 8 {
+		t.Errorf("glossary has %d entries, want 8 (two per topic)", len(s.Glossary))
 	}
 	sec := afd.Section(content.SecExample)
 	if sec == nil || sec.Title != "A concrete case" {
@@ -99,10 +99,10 @@ func TestLoadProblems(t *testing.T) {
 		{"dangling related", replace(afd, "related: [net/tcp]", "related: [net/tpc]"), afd + ":7: related \"net/tpc\": no such topic (did you mean \"net/tcp\"?)"},
 		{"self related", replace(afd, "related: [net/tcp]", "related: [net/afd]"), "a topic cannot refer to itself"},
 		{"missing section", replace(afd, "## Mental model\n\nA picture.\n\n", ""), afd + ": missing section \"## Mental model\""},
-		{"unknown section", replace(afd, "## Mental model", "## Mental modle"), afd + ":23: unknown section \"Mental modle\""},
+		{"unknown section", replace(afd, "## Mental model", "## Mental modle"), afd + ":25: unknown section \"Mental modle\""},
 		{"empty section", replace(afd, "## Mental model\n\nA picture.\n", "## Mental model\n\n"), "section \"Mental model\" is empty"},
 		{"example without title", replace(afd, "## Example: A concrete case", "## Example:"), "the example heading must name the situation"},
-		{"text before first section", replace(afd, "---\n## Why", "---\nStray text.\n## Why"), afd + ":19: text before the first"},
+		{"text before first section", replace(afd, "---\n## Why", "---\nStray text.\n## Why"), afd + ":21: text before the first"},
 		{"no front matter", set(afd, "# Title\n"), afd + ":1: missing YAML front matter"},
 		{"unterminated front matter", set(afd, "---\nid: x\n"), afd + ":1: missing YAML front matter"},
 		{"yaml syntax", replace(afd, "order: 1\n", "order: [1\n"), afd + ":"},
@@ -118,6 +118,12 @@ func TestLoadProblems(t *testing.T) {
 		{"duplicate doc", set("docs/more.yaml", "- title: Again\n  url: "+ct.Docs[0]+"\n  about: Same URL.\n"), "is already in the catalog"},
 		{"empty key term", replace(afd, "  - term: Term of net/afd\n    definition: What net/afd defines.\n", "  - term: Lonely\n"), afd + ":16: key term needs both a term and a definition"},
 		{"conflicting term", replace(afd, "Term of net/afd", "Term of net/tcp"), "key term \"Term of net/tcp\" is already defined differently in"},
+		{"too few steps", replace(afd, "1. First.\n2. Second.\n3. Third.\n", "1. First.\n2. Second.\n"), afd + ":29: section \"How it works\" has 2 numbered steps: give 3 to 5"},
+		{"too many steps", replace(afd, "3. Third.\n", "3. Third.\n4. Four.\n5. Five.\n6. Six.\n"), "has 6 numbered steps"},
+		{"self-check too short", replace("topics/net/_index.md", "- You can draw it.\n- You can test it.\n", ""), "topics/net/_index.md:24: section \"You understand this if\" has 1 bullet points: give 3 to 5"},
+		{"one key term", replace(afd, "  - term: Second term of net/afd\n    definition: What else net/afd defines.\n", ""), afd + ":16: 1 key terms: give 2 to 4"},
+		{"five key terms", replace(afd, "terms:\n", "terms:\n  - {term: K1, definition: D.}\n  - {term: K2, definition: D.}\n  - {term: K3, definition: D.}\n"), "5 key terms: give 2 to 4"},
+		{"zone without topic", replace(afd, "terms:", "schematic:\n  title: S\n  zones:\n    - {id: a, title: A, text: T, topic: net}\n    - {id: b, title: B, text: T, topic: net}\n    - {id: c, title: C, text: T}\nterms:"), afd + ":20: schematic zone \"c\" needs a topic"},
 		{"orphan", replace(afd, "related: [net/tcp]\n", ""), afd + ":2: orphan topic"},
 		{"missing parent", set("topics/disk/ntfs.md", ct.T{Slug: "disk/ntfs", Related: []string{"net"}}.Source()), "topics/disk/ntfs.md:1: topic \"disk/ntfs\" has no parent topic \"disk\""},
 		{"too deep", set("topics/net/afd/x/y/z.md", "---\n---\n"), "at most 2 levels below the branch"},
@@ -129,7 +135,7 @@ func TestLoadProblems(t *testing.T) {
 		{"schematic zone dangling", replace(afd, "terms:", "schematic:\n  title: S\n  zones:\n    - {id: a, title: A, text: T, topic: net/x}\n    - {id: b, title: B, text: T}\n    - {id: c, title: C, text: T}\nterms:"), afd + ":18: schematic zone \"a\" points to \"net/x\""},
 		{"schematic too few zones", replace(afd, "terms:", "schematic:\n  title: S\n  zones:\n    - {id: a, title: A, text: T}\nterms:"), "schematic has 1 zones"},
 		{"block kind", replace(afd, "terms:", "blocks:\n  - {kind: dll, name: afd.sys, role: R}\nterms:"), afd + ":16: building block kind \"dll\""},
-		{"dangling link in text", replace(afd, "Because.", "See [TCP](/explore/net/tcpx)."), afd + ":21: link to /explore/net/tcpx: no such topic"},
+		{"dangling link in text", replace(afd, "Because.", "See [TCP](/explore/net/tcpx)."), afd + ":23: link to /explore/net/tcpx: no such topic"},
 		{"http link", replace(afd, "Because.", "See [x](http://example.com)."), "use https"},
 		{"alias shadows topic", replace(afd, "order: 1\n", "order: 1\naliases: [net/tcp]\n"), "alias \"net/tcp\" is the slug of an existing topic"},
 		{"lab topic missing", set("labs/x.yaml", "title: X\nsummary: S\nkind: browser\nengine: x\ntopics: [net/nope]\nwindows:\n  steps:\n    - title: T\n      command: C\n"), "labs/x.yaml:5: topic \"net/nope\": no such topic"},
@@ -158,7 +164,7 @@ func TestLoadProblems(t *testing.T) {
 
 func TestRawHTMLIsNotRendered(t *testing.T) {
 	topics := base()
-	topics[1].Body = "## Why it matters\n\nText <script>alert(1)</script> and <b>bold</b> [x](javascript:alert(1))\n\n## Mental model\n\nM.\n\n## How it works\n\n1. A\n\n## Example: E\n\nE.\n\n## Common misconception\n\nC.\n"
+	topics[1].Body = "## Why it matters\n\nText <script>alert(1)</script> and <b>bold</b> [x](javascript:alert(1))\n\n## Mental model\n\nM.\n\n## How it works\n\n1. A\n2. B\n3. C\n\n## Example: E\n\nE.\n\n## Common misconception\n\nC.\n"
 	fs := ct.FS(topics, nil)
 	s, err := content.Load(fs)
 	if err == nil {
@@ -181,7 +187,7 @@ func TestRawHTMLIsNotRendered(t *testing.T) {
 
 func TestClaimLabels(t *testing.T) {
 	topics := base()
-	topics[1].Body = "## Why it matters\n\n[documented] Microsoft says so.\n\n## Mental model\n\n- [observed] Seen in a debugger.\n- [model] Our picture, and ([observed] mid-sentence) with `[model]` in code.\n\n## How it works\n\n1. A\n\n## Example: E\n\nE.\n\n## Common misconception\n\nC.\n"
+	topics[1].Body = "## Why it matters\n\n[documented] Microsoft says so.\n\n## Mental model\n\n- [observed] Seen in a debugger.\n- [model] Our picture, and ([observed] mid-sentence) with `[model]` in code.\n\n## How it works\n\n1. A\n2. B\n3. C\n\n## Example: E\n\nE.\n\n## Common misconception\n\nC.\n"
 	s, err := content.Load(ct.FS(topics, nil))
 	if err != nil {
 		t.Fatal(err)

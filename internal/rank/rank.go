@@ -11,18 +11,22 @@ import (
 // Reason is why a card is recommended. Exactly one per card.
 type Reason string
 
-// The five reasons of the reference, strongest first.
+// The five reasons of the reference, strongest first, and one of ours that only a learner
+// with progress sees.
 const (
-	NextInPath   Reason = "Next step in your guided path"
-	NaturalDepth Reason = "Natural next depth in this branch"
-	Related      Reason = "Related topic"
-	GoDeeper     Reason = "Go deeper in this branch"
-	PartOfPath   Reason = "Part of a guided learning path"
+	// UnmetPrerequisite: a prerequisite the learner has not finished. It ranks first because
+	// reading it first makes this topic easier; nothing is ever locked.
+	UnmetPrerequisite Reason = "Prerequisite you have not finished"
+	NextInPath        Reason = "Next step in your guided path"
+	NaturalDepth      Reason = "Natural next depth in this branch"
+	Related           Reason = "Related topic"
+	GoDeeper          Reason = "Go deeper in this branch"
+	PartOfPath        Reason = "Part of a guided learning path"
 )
 
 // priority orders reasons. Children come after explicit relations because the page already
 // lists them under "Go deeper"; cards prefer what the page does not show yet.
-var priority = map[Reason]int{NextInPath: 0, NaturalDepth: 1, Related: 2, GoDeeper: 3, PartOfPath: 4}
+var priority = map[Reason]int{UnmetPrerequisite: -1, NextInPath: 0, NaturalDepth: 1, Related: 2, GoDeeper: 3, PartOfPath: 4}
 
 // Card is one "read next" recommendation.
 type Card struct {
@@ -55,6 +59,15 @@ func ReadNext(s *content.Site, t *content.Topic, active *content.Path, who Learn
 			return
 		}
 		cands = append(cands, cand{Card{Topic: u, Reason: r, Path: p}, rank})
+	}
+
+	// 0. With a learner: prerequisites not finished yet, in authored order.
+	if who != nil {
+		for i, u := range t.Prerequisites {
+			if !who.Finished(u) {
+				add(u, UnmetPrerequisite, nil, i)
+			}
+		}
 	}
 
 	// 1. The next step of the active path; without one, of the first path the topic is in
@@ -166,7 +179,13 @@ func ReadNext(s *content.Site, t *content.Topic, active *content.Path, who Learn
 		used[c.Topic] = true
 		cards = append(cards, c.Card)
 	}
-	sort.SliceStable(cards, func(i, j int) bool { return priority[cards[i].Reason] < priority[cards[j].Reason] })
+	sort.SliceStable(cards, func(i, j int) bool {
+		fi, fj := who != nil && who.Finished(cards[i].Topic), who != nil && who.Finished(cards[j].Topic)
+		if fi != fj {
+			return !fi // a finished topic only fills a slot nothing else could, and comes last
+		}
+		return priority[cards[i].Reason] < priority[cards[j].Reason]
+	})
 
 	var rest []*content.Topic
 	for _, u := range t.Related {

@@ -113,6 +113,23 @@ func TestReadNext(t *testing.T) {
 			want: "io=Related topic; net/afd/rio=Go deeper in this branch; net=Part of a guided learning path",
 			rest: "net/tcp, net/wfp",
 		},
+		{
+			// A learner who has not finished the prerequisite is pointed at it first.
+			name: "unmet prerequisite first", topic: "net/wfp", path: "net-path", done: finished{"io": true},
+			want: "net/tcp=Prerequisite you have not finished; net/ndis=Next step in your guided path; net/afd=Related topic",
+		},
+		{
+			// Once the prerequisite is done it is no longer suggested, and sinks like any finished topic.
+			name: "met prerequisite", topic: "net/wfp", path: "net-path", done: finished{"net/tcp": true},
+			want: "net/ndis=Next step in your guided path; net/afd=Related topic; net=Part of a guided learning path",
+			rest: "net/tcp",
+		},
+		{
+			// With few candidates a finished topic may fill a slot, but always the last one.
+			name: "finished topic fills the last slot", topic: "net/wfp", path: "net-path", done: finished{"net/ndis": true, "net/afd": true, "net/filter": true},
+			want: "net/tcp=Prerequisite you have not finished; net=Part of a guided learning path; net/ndis=Next step in your guided path",
+			rest: "net/afd",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -252,7 +252,12 @@ func activePath(site *content.Site, t *content.Topic, id string) *content.Path {
 }
 
 func readNextJSON(site *content.Site, t *content.Topic, active *content.Path) apiReadNext {
-	cards, rest := rank.ReadNext(site, t, active, nil)
+	return readNextFor(site, t, active, nil)
+}
+
+// readNextFor ranks for a learner (nil: anyone).
+func readNextFor(site *content.Site, t *content.Topic, active *content.Path, who rank.Learner) apiReadNext {
+	cards, rest := rank.ReadNext(site, t, active, who)
 	out := apiReadNext{Cards: []apiCard{}, Related: refs(rest)}
 	for _, c := range cards {
 		ac := apiCard{Topic: ref(c.Topic), Reason: string(c.Reason)}

@@ -101,6 +101,15 @@ type browser struct {
 // down when the test ends.
 func startChromium(t *testing.T, exe string, timeout time.Duration) context.Context {
 	t.Helper()
+	ctx, _ := startChromiumProfile(t, exe, timeout, t.TempDir())
+	return ctx
+}
+
+// startChromiumProfile starts Chromium on a given profile directory (cookies, storage), so a
+// test can close the browser and start it again on the same profile. The returned function
+// closes the browser gracefully, which is when Chromium writes its cookies to disk.
+func startChromiumProfile(t *testing.T, exe string, timeout time.Duration, profile string) (context.Context, func()) {
+	t.Helper()
 	root, cancelRoot := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancelRoot)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root,
@@ -117,7 +126,7 @@ func startChromium(t *testing.T, exe string, timeout time.Duration) context.Cont
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	)
 	t.Cleanup(cancelAlloc)
@@ -128,7 +137,11 @@ func startChromium(t *testing.T, exe string, timeout time.Duration) context.Cont
 		t.Fatalf("starting %s: %v", exe, err)
 	}
 	t.Logf("chromium started in %v", time.Since(start).Round(time.Millisecond))
-	return bctx
+	return bctx, func() {
+		if err := chromedp.Cancel(bctx); err != nil {
+			t.Logf("closing chromium: %v", err)
+		}
+	}
 }
 
 func TestBrowserJourneys(t *testing.T) {

@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // here as a diff to review; run `go test ./internal/web -run Golden -update` to accept it.
 func TestGolden(t *testing.T) {
 	topics := []ct.T{
-		{Slug: "net", Title: "Networking", Extra: "blocks:\n  - {kind: file, name: afd.sys, path: 'C:\\Windows\\System32\\drivers\\afd.sys', role: Kernel side of `Winsock`.}\nschematic:\n  title: The stack\n  zones:\n    - {id: apps, title: Apps, text: Programs call Winsock., topic: net/afd}\n    - {id: afd, title: AFD, text: The driver.}\n    - {id: nic, title: NIC, text: The card.}\n"},
+		{Slug: "net", Title: "Networking", Extra: "blocks:\n  - {kind: file, name: afd.sys, path: 'C:\\Windows\\System32\\drivers\\afd.sys', role: Kernel side of `Winsock`.}\nschematic:\n  title: The stack\n  zones:\n    - {id: apps, title: Apps, text: Programs call Winsock., topic: net/afd}\n    - {id: afd, title: AFD, text: The driver., topic: net/afd}\n    - {id: nic, title: NIC, text: The card., topic: net/tcp}\n"},
 		{Slug: "net/afd", Title: "AFD", Level: "intermediate", Order: 1, Related: []string{"net/tcp", "io"}},
 		{Slug: "net/tcp", Title: "TCP", Level: "intermediate", Order: 2},
 		{Slug: "net/wfp", Title: "WFP", Level: "expert", Order: 3, Prereqs: []string{"net/tcp"}, Related: []string{"net/tcp"}},

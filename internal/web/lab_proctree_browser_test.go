@@ -157,9 +157,9 @@ func TestBrowserLabProctree(t *testing.T) {
 			t.Errorf("the lsass.exe finding row lacks %q: %q", want, row)
 		}
 	}
-	// auth/lsass-sam is not written yet: named as text, not a link to a missing page.
-	if eval[bool](tb, `document.querySelector('#pt-panel-mine .pt-findings tr[data-pid="780"] a[href*="auth"]') !== null`) {
-		t.Errorf("the finding links to an unwritten topic page")
+	// The finding links to the topic that explains lsass.exe.
+	if !eval[bool](tb, `document.querySelector('#pt-panel-mine .pt-findings tr[data-pid="780"] a[href="/explore/auth/lsass-sam"]') !== null`) {
+		t.Errorf("the finding does not link to /explore/auth/lsass-sam")
 	}
 	if n := eval[int](tb, `document.querySelectorAll('#pt-panel-mine [data-view="mine"] .pt-node').length`); n != 3 {
 		t.Errorf("the imported tree shows %d processes, want 3", n)

@@ -61,9 +61,28 @@ var funcs = template.FuncMap{
 	"levelClass": func(l any) string { return "level-" + fmt.Sprint(l) },
 	"date":       func(t time.Time) string { return t.Format("2 January 2006") },
 	"isodate":    func(t time.Time) string { return t.Format("2006-01-02") },
-	"join":       strings.Join,
-	"anchor":     search.Anchor,
-	"add":        func(a, b int) int { return a + b },
+	"isotime":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"datetime":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		return many
+	},
+	"statusLabel": func(s string) string {
+		switch s {
+		case "learning":
+			return "learning"
+		case "done":
+			return "done"
+		case "skipped":
+			return "skipped"
+		}
+		return "not started"
+	},
+	"join":   strings.Join,
+	"anchor": search.Anchor,
+	"add":    func(a, b int) int { return a + b },
 	"pct": func(a, b int) int {
 		if b == 0 {
 			return 0

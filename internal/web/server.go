@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"ntatlas/internal/content"
+	"ntatlas/internal/progress"
 )
 
 // Config is everything the server needs; it is passed down, never global.
@@ -24,6 +25,11 @@ type Config struct {
 	Content fs.FS        // the content tree
 	Dev     bool         // show content errors in pages and reload browsers on change
 	Logger  *slog.Logger // nil: discard
+	// Progress stores learner progress; nil keeps it in memory (tests, throwaway servers).
+	Progress progress.Store
+	// SecureCookies marks the learner cookie Secure even on plain HTTP, for servers behind a
+	// proxy that terminates TLS. Under direct TLS it is always Secure.
+	SecureCookies bool
 }
 
 // Server is the NT Atlas web application.
@@ -40,6 +46,8 @@ type Server struct {
 	waiters map[chan struct{}]struct{}
 
 	labLimit *limiter
+	store    progress.Store
+	limits   progressLimits
 }
 
 // New loads and validates the content and renders every page. It fails when the content is
@@ -48,7 +56,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, waiters: map[chan struct{}]struct{}{}, labLimit: newLimiter(20, 40)}
+	s := &Server{cfg: cfg, log: cfg.Logger, waiters: map[chan struct{}]struct{}{}, labLimit: newLimiter(20, 40),
+		store: cfg.Progress, limits: newProgressLimits()}
+	if s.store == nil {
+		s.store = progress.NewMemory(progress.Config{})
+	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
@@ -125,6 +137,7 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("GET /_dev/events", s.serveDevEvents)
 	}
 	s.apiRoutes(mux)
+	s.meRoutes(mux)
 	mux.HandleFunc("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			return errMethod
@@ -134,7 +147,12 @@ func (s *Server) Handler() http.Handler {
 
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = limitBody(h, 1<<20)
+	h = limitBody(h, func(r *http.Request) int64 {
+		if r.URL.Path == "/api/v1/me/import" || r.URL.Path == "/me/import" {
+			return MaxImportBytes + 64<<10 // the document plus multipart framing
+		}
+		return 1 << 20
+	})
 	h = s.securityHeaders(h)
 	h = s.recoverer(h)
 	return h
@@ -188,8 +206,9 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-func limitBody(next http.Handler, n int64) http.Handler {
+func limitBody(next http.Handler, limit func(*http.Request) int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := limit(r)
 		if r.ContentLength > n {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)

@@ -16,7 +16,7 @@ type T struct {
 	Order   int
 	Related []string
 	Prereqs []string
-	Terms   map[string]string // term -> definition; default one unique term
+	Terms   map[string]string // term -> definition; default two unique terms
 	Extra   string            // extra front matter lines
 	Body    string            // replaces the default body
 }
@@ -59,6 +59,7 @@ func (t T) Source() string {
 	b.WriteString("terms:\n")
 	if t.Terms == nil {
 		fmt.Fprintf(&b, "  - term: Term of %s\n    definition: What %s defines.\n", t.Slug, t.Slug)
+		fmt.Fprintf(&b, "  - term: Second term of %s\n    definition: What else %s defines.\n", t.Slug, t.Slug)
 	}
 	for k, v := range t.Terms {
 		fmt.Fprintf(&b, "  - term: %s\n    definition: %s\n", k, v)
@@ -70,7 +71,7 @@ func (t T) Source() string {
 		return b.String()
 	}
 	if !strings.Contains(t.Slug, "/") {
-		b.WriteString("## In 30 seconds\n\nThe gist.\n\n## You understand this if\n\n- You can explain it.\n\n")
+		b.WriteString("## In 30 seconds\n\nThe gist.\n\n## You understand this if\n\n- You can explain it.\n- You can draw it.\n- You can test it.\n\n")
 	}
 	b.WriteString("## Why it matters\n\nBecause.\n\n## Mental model\n\nA picture.\n\n## How it works\n\n1. First.\n2. Second.\n3. Third.\n\n## Example: A concrete case\n\nIt happened.\n\n## Common misconception\n\nPeople think otherwise.\n")
 	return b.String()

@@ -130,3 +130,217 @@ setupTheme();
 setupMap();
 setupSchematics();
 setupInstantSearch();
+
+// --- Learner progress --------------------------------------------------------------------
+// Pages are the same for everyone (precomputed and cached); what belongs to the learner is
+// fetched here and drawn in. Without JavaScript the status and note forms still work.
+
+const STATUS_TEXT = { "not-started": "Not started", learning: "Learning", done: "Done", skipped: "Skipped" };
+
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  e.append(...kids.filter((k) => k != null));
+  return e;
+}
+
+async function api(method, url, body) {
+  const opts = { method, headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" };
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const res = await fetch(url, opts);
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.error?.message || `HTTP ${res.status}`);
+  return data;
+}
+
+let progressPromise = null;
+function myProgress() {
+  progressPromise ??= api("GET", "/api/v1/me/progress").catch(() => null);
+  return progressPromise;
+}
+
+function levelBadge(level) {
+  return el("span", { class: `badge level-${level}`, text: level });
+}
+
+function setupTopicProgress() {
+  const article = document.querySelector("article.topic[data-slug]");
+  const panel = document.querySelector("[data-progress-panel]");
+  if (!article || !panel) return;
+  const slug = article.dataset.slug;
+  const statusForm = panel.querySelector("[data-status-form]");
+  const now = panel.querySelector("[data-status-now]");
+  const noteBox = panel.querySelector("[data-note-box]");
+  const noteForm = panel.querySelector("[data-note-form]");
+  const noteText = panel.querySelector("[data-note-text]");
+  const noteView = panel.querySelector("[data-note-view]");
+  const noteStatus = panel.querySelector("[data-note-status]");
+  const buttons = [...statusForm.querySelectorAll("button[name=status]")];
+  panel.querySelector("[data-shortcut-hint]").hidden = false;
+
+  const showStatus = (st) => {
+    const status = st?.status || "not-started";
+    buttons.forEach((b) => b.setAttribute("aria-pressed", String(b.value === status)));
+    now.textContent = `Status: ${STATUS_TEXT[status]}`;
+    article.dataset.status = status;
+  };
+  const showNote = (st) => {
+    noteView.replaceChildren();
+    if (st?.noteHtml) {
+      // Rendered by the server from Markdown with raw HTML and unsafe links removed.
+      const tpl = document.createElement("template");
+      tpl.innerHTML = st.noteHtml;
+      noteView.append(tpl.content);
+    }
+  };
+  const setStatus = async (status) => {
+    now.textContent = "Saving…";
+    try {
+      const st = await api("PUT", `/api/v1/me/progress/${slug}`, { status });
+      showStatus(st);
+      now.textContent = `Saved. Status: ${STATUS_TEXT[st.status]}`;
+    } catch (e) {
+      now.textContent = `Not saved: ${e.message}`;
+    }
+  };
+  statusForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (ev.submitter?.value) setStatus(ev.submitter.value);
+  });
+  noteForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    noteStatus.textContent = "Saving…";
+    try {
+      const st = await api("PUT", `/api/v1/me/progress/${slug}`, { note: noteText.value });
+      showNote(st);
+      noteStatus.textContent = "Saved.";
+    } catch (e) {
+      noteStatus.textContent = `Not saved: ${e.message}`;
+    }
+  });
+  document.addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
+    const t = ev.target;
+    if (t.closest && t.closest("input, textarea, select, [contenteditable], .lab-widget")) return;
+    const keys = { l: "learning", d: "done", s: "skipped", u: "not-started" };
+    const k = ev.key.toLowerCase();
+    if (keys[k]) { ev.preventDefault(); setStatus(keys[k]); }
+    else if (k === "n") { ev.preventDefault(); openNote = true; }
+  });
+  // The note box opens on key up, so the "n" itself is not typed into the focused textarea.
+  let openNote = false;
+  document.addEventListener("keyup", (ev) => {
+    if (openNote && ev.key.toLowerCase() === "n") { openNote = false; noteBox.open = true; noteText.focus(); }
+  });
+
+  myProgress().then(async (p) => {
+    showStatus(p?.topics?.[slug]);
+    const st = p?.topics?.[slug];
+    if (st) { noteText.value = st.note || ""; showNote(st); if (st.note) noteBox.open = true; }
+    if (!p?.learner) return;
+    api("POST", `/api/v1/me/visit/${slug}`).catch(() => {});
+    markFinished(p);
+    labLine(p, article, panel.querySelector("[data-topic-labs]"));
+    personalReadNext(slug, article.dataset.path, p);
+  });
+}
+
+// Marks topic cards of finished topics, wherever they are on the page.
+function markFinished(p) {
+  document.querySelectorAll(".card a.card-link[href^='/explore/']").forEach((a) => {
+    const slug = decodeURIComponent(new URL(a.href).pathname.slice("/explore/".length));
+    const st = p.topics?.[slug]?.status;
+    if (st === "done" || st === "skipped") {
+      const meta = a.querySelector(".card-meta");
+      if (meta && !meta.querySelector(".badge-done")) meta.append(" ", el("span", { class: "badge badge-done", text: st === "done" ? "✓ Done" : "Skipped" }));
+    }
+  });
+}
+
+function labLine(p, article, line) {
+  const labs = (article.dataset.labs || "").split(" ").filter(Boolean);
+  if (!line || !labs.length) return;
+  const parts = [];
+  for (const lab of labs) {
+    const rs = p.labs.filter((r) => r.lab === lab);
+    if (!rs.length) continue;
+    const passed = rs.filter((r) => r.passed).length;
+    parts.push(el("a", { href: `/tools/${lab}`, text: `${lab}: ${passed} of ${rs.length} checked exercises passed` }));
+  }
+  if (!parts.length) return;
+  line.replaceChildren("Your lab results: ", ...parts.flatMap((a, i) => (i ? ["; ", a] : [a])));
+  line.hidden = false;
+}
+
+// With progress, read next is ranked for this learner: finished topics sink and unmet
+// prerequisites come first. The precomputed cards stay when nothing changes.
+async function personalReadNext(slug, path, p) {
+  const list = document.querySelector("ol.next-cards");
+  if (!list) return;
+  let data;
+  try {
+    data = await api("GET", `/api/v1/me/read-next/${slug}${path ? `?path=${encodeURIComponent(path)}` : ""}`);
+  } catch (e) { return; }
+  const cur = [...list.querySelectorAll(".card-reason")].map((r) => r.textContent).join("|") +
+    [...list.querySelectorAll(".card-title")].map((r) => r.textContent).join("|");
+  const next = data.cards.map((c) => c.reason).join("|") + data.cards.map((c) => c.topic.title).join("|");
+  if (cur === next) return;
+  list.replaceChildren(...data.cards.map((c) => {
+    const withPath = c.path && c.reason === "Next step in your guided path";
+    const a = el("a", { class: "card-link", href: c.topic.url + (withPath ? `?path=${encodeURIComponent(c.path)}` : "") },
+      el("span", { class: "card-meta" }, levelBadge(c.topic.level)),
+      el("span", { class: "card-title", text: c.topic.title }),
+      el("span", { class: "card-summary", text: c.topic.summary }),
+      el("span", { class: "card-reason", text: c.reason }));
+    return el("li", { class: "card next-card", "data-reason": c.reason }, a);
+  }));
+  list.dataset.personal = "true";
+  markFinished(p);
+}
+
+function setupPathProgress() {
+  const box = document.querySelector("[data-path-progress]");
+  if (!box) return;
+  myProgress().then((p) => {
+    const pp = p?.paths?.find((x) => x.id === box.dataset.pathProgress);
+    if (!pp || !pp.started) return;
+    const steps = [...document.querySelectorAll("[data-step-slug]")];
+    steps.forEach((li, i) => {
+      const st = pp.steps[i];
+      li.dataset.status = st;
+      if (st !== "not-started") li.querySelector(".step-title")?.after(" ", el("span", { class: `badge badge-status badge-${st}`, text: STATUS_TEXT[st] }));
+    });
+    const bar = el("progress", { max: String(pp.total), value: String(pp.done), "aria-label": `${pp.done} of ${pp.total} steps done` }, `${pp.percent}%`);
+    const kids = [el("p", { class: "path-progress-text", text: pp.complete ? `Path complete: all ${pp.total} steps done.` : `${pp.done} of ${pp.total} steps done.` }), bar];
+    if (!pp.complete && pp.resume) kids.push(el("p", {}, el("a", { class: "button", href: `${pp.resume.url}?path=${encodeURIComponent(pp.id)}`, "data-resume": "" }, `Resume: ${pp.resume.title} →`)));
+    box.replaceChildren(...kids);
+    box.hidden = false;
+    const start = document.querySelector("[data-path-start]");
+    if (start) start.hidden = true;
+  });
+}
+
+function setupHomeContinue() {
+  const box = document.querySelector("[data-home-continue]");
+  if (!box) return;
+  myProgress().then((p) => {
+    if (!p?.learner || !p.continue) return;
+    const started = p.paths.filter((x) => x.started && !x.complete);
+    box.querySelector("[data-home-continue-body]").replaceChildren(
+      el("a", { class: "button", href: p.continue.url }, `${p.continue.title} →`),
+      started.length ? el("span", { class: "muted", text: ` ${started.length} guided path${started.length > 1 ? "s" : ""} in progress · ` }) : " ",
+      el("a", { href: "/me", text: "My progress" }));
+    box.hidden = false;
+  });
+}
+
+setupTopicProgress();
+setupPathProgress();
+setupHomeContinue();

@@ -68,6 +68,53 @@ export const lab = {
   },
 };
 
+// An exercise check is recorded in the learner's progress. The engine ran here, in the
+// browser; only the verdict (exercise id, pass or fail) is sent, never the learner's input.
+function exerciseOf(op, req) {
+  if (!req) return "";
+  if (op === "check" && typeof req.exercise === "string") return req.exercise;
+  if ((op === "exercise" || op === "check-puzzle") && typeof req.id === "string" && req.id !== "custom") return req.id;
+  return "";
+}
+
+function recordResult(labSlug, op, req, result) {
+  const ex = exerciseOf(op, req);
+  const passed = typeof result?.correct === "boolean" ? result.correct : typeof result?.pass === "boolean" ? result.pass : undefined;
+  if (!ex || passed === undefined || !labSlug) return;
+  fetch(`/api/v1/me/labs/${encodeURIComponent(labSlug)}/${encodeURIComponent(ex)}`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin", body: JSON.stringify({ passed }),
+  }).then((res) => { if (res.ok) showResults(labSlug); }).catch(() => {});
+}
+
+async function showResults(labSlug) {
+  const box = root?.querySelector("[data-lab-results]");
+  if (!box) return;
+  let p;
+  try {
+    const res = await fetch("/api/v1/me/progress", { cache: "no-store", credentials: "same-origin" });
+    if (!res.ok) return;
+    p = await res.json();
+  } catch (e) { return; }
+  const rs = (p.labs || []).filter((r) => r.lab === labSlug);
+  if (!rs.length) return;
+  const passed = rs.filter((r) => r.passed).length;
+  const head = document.createElement("p");
+  head.textContent = `Your checked exercises: ${passed} of ${rs.length} passed (saved in `;
+  const a = document.createElement("a");
+  a.href = "/me";
+  a.textContent = "My progress";
+  head.append(a, ").");
+  const ul = document.createElement("ul");
+  for (const r of rs) {
+    const li = document.createElement("li");
+    li.dataset.exercise = r.exercise;
+    li.textContent = `${r.exercise}: ${r.passed ? "passed" : "not yet"} (${new Date(r.at).toLocaleString()})`;
+    ul.append(li);
+  }
+  box.replaceChildren(head, ul);
+  box.hidden = false;
+}
+
 async function main() {
   if (!root) return;
   const status = root.querySelector("[data-lab-status]");
@@ -79,7 +126,11 @@ async function main() {
     const engine = root.dataset.labEngine;
     const mod = await import(root.dataset.widget);
     const api = {
-      run: (op, req) => lab.run(engine, op, req),
+      run: async (op, req) => {
+        const r = await lab.run(engine, op, req);
+        recordResult(root.dataset.lab, op, req, r);
+        return r;
+      },
       runBytes: (op, bytes, opts) => lab.runBytes(engine, op, bytes, opts),
       slug: root.dataset.lab,
     };
@@ -87,6 +138,7 @@ async function main() {
     say("");
     if (status) status.hidden = true;
     await mod.mount(root.querySelector("[data-lab-mount]"), api);
+    showResults(root.dataset.lab);
     root.dataset.ready = "true";
   } catch (e) {
     say(`The lab could not start: ${e.message}. The steps for a Windows machine below still work.`);
