@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -358,6 +360,97 @@ func TestStaticCaching(t *testing.T) {
 		resp.Body.Close()
 		if cc := resp.Header.Get("Cache-Control"); resp.StatusCode != 200 || !strings.Contains(cc, want) {
 			t.Errorf("%s: status %d, Cache-Control %q, want %s", path, resp.StatusCode, cc, want)
+		}
+	}
+}
+
+// The labs are wired into the topics the lab issues name: the topic page shows the lab under
+// "Related labs" with the "Open lab" badge, and (where named) a guided exercise; the lab page
+// links back to the topic.
+func TestLabsWiredIntoTopics(t *testing.T) {
+	ts := server(t)
+	cases := []struct {
+		topic, lab string
+		exercise   bool
+	}{
+		{"security/descriptors-acls", "security-acl", true}, // issue #4
+		{"security/access-checks-srm", "access-check", true},
+		{"security/token", "access-check", true},
+		{"diagnostics/event-log/evtx", "evtx", true}, // issue #5
+		{"diagnostics/event-log", "evtx", true},
+		{"processes", "process-tree", true}, // issue #7
+		{"io", "irp", false},
+		{"io/manager", "irp", true},
+		{"io/drivers", "irp", true},
+		{"storage/filesystems", "irp", true},
+		{"networking/winsock-afd", "irp", true},
+	}
+	for _, c := range cases {
+		res, err := http.Get(ts.URL + "/explore/" + c.topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		page := string(b)
+		if res.StatusCode != 200 || !strings.Contains(page, `id="related-labs"`) || !strings.Contains(page, `href="/tools/`+c.lab+`"`) || !strings.Contains(page, "Open lab") {
+			t.Errorf("%s: lab %s is not wired (status %d)", c.topic, c.lab, res.StatusCode)
+		}
+		if c.exercise && !strings.Contains(page, `id="guided-exercise"`) {
+			t.Errorf("%s: no guided exercise", c.topic)
+		}
+		res, err = http.Get(ts.URL + "/tools/" + c.lab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(b), `href="/explore/`+c.topic+`"`) {
+			t.Errorf("lab %s does not link back to %s", c.lab, c.topic)
+		}
+	}
+}
+
+// Every guided path walks end to end: from step 1, the "Continue" link of each step leads to
+// the next step inside the path, and the last step says the path is complete.
+func TestEveryPathWalksWithContinue(t *testing.T) {
+	ts := server(t)
+	site := srv.Site()
+	if len(site.Paths) != 15 {
+		t.Errorf("%d guided paths, want the 15 of PRODUCT.md", len(site.Paths))
+	}
+	cont := regexp.MustCompile(`<a class="button" href="([^"]+)" rel="next" data-continue>`)
+	for _, p := range site.Paths {
+		url := p.Steps[0].Topic.URL() + "?path=" + p.ID
+		for i, st := range p.Steps {
+			res, err := http.Get(ts.URL + url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			page := string(b)
+			want := fmt.Sprintf("Step %d of %d", i+1, len(p.Steps))
+			if res.StatusCode != 200 || !strings.Contains(page, want) || !strings.Contains(page, html.EscapeString(st.Topic.Title)) {
+				t.Errorf("%s step %d (%s): status %d, want %q", p.ID, i+1, url, res.StatusCode, want)
+				break
+			}
+			if i == len(p.Steps)-1 {
+				if !strings.Contains(page, "Path complete") {
+					t.Errorf("%s: the last step does not say the path is complete", p.ID)
+				}
+				break
+			}
+			m := cont.FindStringSubmatch(page)
+			if m == nil {
+				t.Errorf("%s step %d: no Continue link", p.ID, i+1)
+				break
+			}
+			url = html.UnescapeString(m[1])
+			if wantURL := p.Steps[i+1].Topic.URL() + "?path=" + p.ID; url != wantURL {
+				t.Errorf("%s step %d: Continue goes to %s, want %s", p.ID, i+1, url, wantURL)
+				break
+			}
 		}
 	}
 }
