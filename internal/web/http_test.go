@@ -454,3 +454,39 @@ func TestEveryPathWalksWithContinue(t *testing.T) {
 		}
 	}
 }
+
+// The curriculum of issue #3 on the real content: 16 branches, at least 73 topics, the seven
+// schematics of PRODUCT.md, at least 26 topics with building blocks, at least 150 glossary
+// terms; /explore links every topic, and the glossary page lists every term.
+func TestCurriculumShape(t *testing.T) {
+	ts := server(t)
+	site := srv.Site()
+	c := site.Coverage
+	if c.Branches != 16 || c.Topics < 73 || c.WithBlocks < 26 || len(site.Glossary) < 150 || c.Paths != 15 {
+		t.Errorf("coverage %+v, glossary %d", c, len(site.Glossary))
+	}
+	for _, slug := range []string{"architecture", "processes", "memory", "diagnostics", "security", "networking", "gui"} {
+		if tp := site.BySlug[slug]; tp == nil || tp.Schematic == nil {
+			t.Errorf("%s has no schematic", slug)
+		}
+	}
+	get := func(path string) string {
+		res, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	explore := get("/explore")
+	for _, tp := range site.Topics {
+		if !strings.Contains(explore, `href="`+tp.URL()+`"`) {
+			t.Errorf("/explore does not link %s", tp.Slug)
+		}
+	}
+	glossary := get("/glossary")
+	if n := strings.Count(glossary, `class="glossary-entry"`); n != len(site.Glossary) {
+		t.Errorf("/glossary shows %d entries, the model has %d", n, len(site.Glossary))
+	}
+}

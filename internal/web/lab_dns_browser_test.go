@@ -122,6 +122,14 @@ func TestBrowserLabDNS(t *testing.T) {
 		t.Errorf("first-server-down answered 35 ms: %q, want a wrong verdict naming 1040 ms", got)
 	}
 
+	// Each check is saved to the learner's progress and listed under the lab.
+	tb.waitFor("the saved lab results", `document.querySelectorAll('[data-lab-results] li').length === 2`)
+	if got := tb.text(`[data-lab-results] li[data-exercise="ask-twice"]`); !strings.HasPrefix(got, "ask-twice: passed") {
+		t.Errorf("saved result for ask-twice: %q", got)
+	}
+	if got := tb.text(`[data-lab-results] li[data-exercise="first-server-down"]`); !strings.HasPrefix(got, "first-server-down: not yet") {
+		t.Errorf("saved result for first-server-down: %q", got)
+	}
 	tb.screenshot(b.artifacts, "lab-dns-exercise.png", false)
 
 	// A malformed ipconfig /displaydns import: the TTL on line 6 is not a number.

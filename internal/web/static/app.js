@@ -240,9 +240,14 @@ function setupTopicProgress() {
     if (openNote && ev.key.toLowerCase() === "n") { openNote = false; noteBox.open = true; noteText.focus(); }
   });
 
+  const lastVisit = panel.querySelector("[data-last-visit]");
   myProgress().then(async (p) => {
     showStatus(p?.topics?.[slug]);
     const st = p?.topics?.[slug];
+    if (st?.visitedAt && lastVisit) {
+      lastVisit.textContent = `You last read this on ${new Date(st.visitedAt).toLocaleDateString(undefined, { dateStyle: "medium" })}.`;
+      lastVisit.hidden = false;
+    }
     if (st) { noteText.value = st.note || ""; showNote(st); if (st.note) noteBox.open = true; }
     if (!p?.learner) return;
     api("POST", `/api/v1/me/visit/${slug}`).catch(() => {});
