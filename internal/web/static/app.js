@@ -277,7 +277,8 @@ function labLine(p, article, line) {
     const rs = p.labs.filter((r) => r.lab === lab);
     if (!rs.length) continue;
     const passed = rs.filter((r) => r.passed).length;
-    parts.push(el("a", { href: `/tools/${lab}`, text: `${lab}: ${passed} of ${rs.length} checked exercises passed` }));
+    const title = document.querySelector(`#related-labs a[href="/tools/${CSS.escape(lab)}"] .card-title`)?.textContent || lab;
+    parts.push(el("a", { href: `/tools/${lab}`, text: `${title}: ${passed} of ${rs.length} checked exercises passed` }));
   }
   if (!parts.length) return;
   line.replaceChildren("Your lab results: ", ...parts.flatMap((a, i) => (i ? ["; ", a] : [a])));
