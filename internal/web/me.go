@@ -808,7 +808,12 @@ func (s *Server) renderMeFor(w http.ResponseWriter, r *http.Request, who progres
 			v.NotYet = append(v.NotYet, pp)
 		}
 	}
-	body, err := s.tmpl.render("me", v)
+	return s.writePrivatePage(w, "me", status, v)
+}
+
+// writePrivatePage renders a page that belongs to one learner: never cached anywhere.
+func (s *Server) writePrivatePage(w http.ResponseWriter, name string, status int, v any) error {
+	body, err := s.tmpl.render(name, v)
 	if err != nil {
 		return err
 	}
@@ -840,15 +845,7 @@ func (s *Server) renderSync(w http.ResponseWriter, r *http.Request, status int, 
 		v.Learner = ok
 	}
 	v.layoutView = layoutView{Title: "Sync key", Canonical: "/me/sync", Nav: "me", Assets: s.static.urls, Dev: s.cfg.Dev}
-	body, err := s.tmpl.render("sync", v)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	noStore(w)
-	w.WriteHeader(status)
-	w.Write(s.devBanner(body))
-	return nil
+	return s.writePrivatePage(w, "sync", status, v)
 }
 
 func (s *Server) serveSync(w http.ResponseWriter, r *http.Request) error {
