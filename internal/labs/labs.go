@@ -3,6 +3,12 @@
 //
 // Engines live in subpackages (internal/labs/<engine>). They are pure: they import no I/O, no
 // network, no clock and no unseeded randomness, so one input always gives one output.
+//
+// The engines also make up most of the browser's WebAssembly bundle, which has a size budget
+// (bench/README.md). That is why some small helpers carry //go:noinline (inlined at many call
+// sites they cost more than the call; each was kept only where the bundle shrank) and why a few
+// standard packages are replaced by narrower code here (ipaddr for net/netip, civil.go for
+// time's calendar): each replacement is tested against the package it stands in for.
 package labs
 
 import (

@@ -64,8 +64,10 @@ type Options struct {
 
 type tracer struct{ steps []Step }
 
+//go:noinline
 func (t *tracer) add(s Step) { t.steps = append(t.steps, s) }
 
+//go:noinline
 func hex(m uint32) string { return fmt.Sprintf("0x%08x", m) }
 
 func names(m uint32, typ sddl.ObjectType) string {
@@ -295,6 +297,7 @@ type sidSet struct {
 	enabled, denyOnly []sddl.SID
 }
 
+//go:noinline
 func (s sidSet) matchAllow(x sddl.SID) bool {
 	for _, e := range s.enabled {
 		if e == x {
@@ -304,6 +307,7 @@ func (s sidSet) matchAllow(x sddl.SID) bool {
 	return false
 }
 
+//go:noinline
 func (s sidSet) matchDeny(x sddl.SID) bool {
 	if s.matchAllow(x) {
 		return true

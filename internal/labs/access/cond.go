@@ -100,6 +100,7 @@ func (e evaluator) eval(n *sddl.Node, depth int) tri {
 	return condUnknown
 }
 
+//go:noinline
 func isZero(v *sddl.Value) bool {
 	switch v.Type {
 	case "int":
@@ -333,6 +334,8 @@ func cmpValues(a, b *sddl.Value) (int, bool) {
 }
 
 // intOf returns the magnitude and sign of an integer-like value.
+//
+//go:noinline
 func intOf(v *sddl.Value) (uint64, bool, bool) {
 	switch v.Type {
 	case "int":

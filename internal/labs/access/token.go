@@ -201,11 +201,15 @@ const (
 	logonSID     = "S-1-5-5-0-171593"
 )
 
+//go:noinline
 func en(sid, name string) Group { return Group{SID: sid, Name: name, Attributes: []string{"enabled"}} }
+
+//go:noinline
 func deny(sid, name string) Group {
 	return Group{SID: sid, Name: name, Attributes: []string{"deny-only"}}
 }
 
+//go:noinline
 func privs(enabled []string, disabled ...string) []Privilege {
 	var out []Privilege
 	for _, n := range enabled {
@@ -310,6 +314,8 @@ func Presets() []Preset {
 }
 
 // PresetByName finds a preset.
+//
+//go:noinline
 func PresetByName(name string) (Token, bool) {
 	for _, p := range Presets() {
 		if p.Name == name {

@@ -56,6 +56,7 @@ var whoamiAttrs = map[string]string{
 var sections = [...]string{"USER INFORMATION", "GROUP INFORMATION", "PRIVILEGES INFORMATION",
 	"USER CLAIMS INFORMATION", "DEVICE CLAIMS INFORMATION", "LOGON ID", "ERROR:"}
 
+//go:noinline
 func isSection(t string) bool {
 	for _, s := range sections {
 		if t == s || (s == "ERROR:" && strings.HasPrefix(t, s)) {
@@ -224,6 +225,7 @@ func onlyCheckAttrs(a []string) []string {
 	return out
 }
 
+//go:noinline
 func contains2(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

@@ -25,6 +25,7 @@ type Exercise struct {
 	measure    string   // elapsed, sends, source, answer-name
 }
 
+//go:noinline
 func exampleZone() []Record {
 	return []Record{
 		{Name: "www.example.com", Type: "A", TTL: 300, Data: "192.0.2.10"},

@@ -2,15 +2,15 @@ package dns
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"ntatlas/internal/labs"
+	"ntatlas/internal/labs/ipaddr"
 )
 
 type hostEntry struct {
 	Name string
-	Addr netip.Addr
+	Addr ipaddr.Addr
 	Line int
 }
 
@@ -30,7 +30,7 @@ func ParseHosts(text string) ([]hostEntry, error) {
 			continue
 		}
 		where := fmt.Sprintf("hosts line %d", i+1)
-		a, err := netip.ParseAddr(f[0])
+		a, err := ipaddr.ParseAddr(f[0])
 		if err != nil {
 			return nil, &labs.InputError{Offset: lineOff, Field: where, Message: fmt.Sprintf("%q is not an IP address", f[0])}
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"ntatlas/internal/labs"
+	"ntatlas/internal/labs/ipaddr"
 )
 
 // ImportedEntry is one record of the learner's own DNS client cache.
@@ -213,7 +213,7 @@ func field(o map[string]json.RawMessage, names ...string) (json.RawMessage, stri
 	for k := range o {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] }) // sort.Slice, not sort.Strings: one sort implementation in the WebAssembly bundle
 	for _, n := range names {
 		for _, k := range keys {
 			if strings.EqualFold(k, n) && string(bytes.TrimSpace(o[k])) != "null" {
@@ -224,6 +224,7 @@ func field(o map[string]json.RawMessage, names ...string) (json.RawMessage, stri
 	return nil, "", false
 }
 
+//go:noinline
 func jsonString(v json.RawMessage) (string, bool) {
 	var s string
 	if json.Unmarshal(v, &s) == nil {
@@ -461,7 +462,7 @@ func importDisplayDNS(text string) (*ImportResult, error) {
 			if strings.HasSuffix(key, "Record") {
 				cur.Data = val
 				if cur.Type == "A" || cur.Type == "AAAA" {
-					if _, err := netip.ParseAddr(val); err != nil {
+					if _, err := ipaddr.ParseAddr(val); err != nil {
 						return nil, bad(i, "%s data %q is not an IP address", cur.Type, clip(val))
 					}
 				}
@@ -487,6 +488,7 @@ func importDisplayDNS(text string) (*ImportResult, error) {
 	return res, nil
 }
 
+//go:noinline
 func clip(s string) string {
 	if r := []rune(s); len(r) > 60 {
 		return string(r[:60]) + "…"

@@ -3,7 +3,7 @@
 // list and devolution for short names, the documented retry schedule for one, two and three or
 // more servers, and the LLMNR / NetBIOS fallback for single-label names. Every resolution yields
 // a timeline whose steps carry an evidence label ("documented", "observed" or "model") and the
-// source they rest on, plus the real DNS wire messages built with dnsmessage.
+// source they rest on, plus the real DNS wire messages (built and parsed in wire.go).
 //
 // Time is an integer number of milliseconds since the start of the scenario. Nothing here reads a
 // clock.
@@ -11,10 +11,10 @@ package dns
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"ntatlas/internal/labs"
+	"ntatlas/internal/labs/ipaddr"
 )
 
 // Evidence labels, shown to the learner. They mirror the [D]/[C]/[A] tags of the research notes.
@@ -121,6 +121,8 @@ type Query struct {
 var typeCodes = map[string]uint16{"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28, "SRV": 33}
 
 // typeName gives the mnemonic of a record type code, or TYPEn for unknown ones (RFC 3597 style).
+//
+//go:noinline
 func typeName(code uint16) string {
 	for n, c := range typeCodes {
 		if c == code {
@@ -141,6 +143,7 @@ const (
 	maxTimeMs   = 365 * 24 * 3600 * 1000
 )
 
+//go:noinline
 func inErr(field, format string, a ...any) error {
 	return &labs.InputError{Offset: -1, Field: field, Message: fmt.Sprintf(format, a...)}
 }
@@ -176,12 +179,12 @@ func normName(s string) (string, bool, error) {
 func checkData(typ, data string) error {
 	switch typ {
 	case "A":
-		a, err := netip.ParseAddr(data)
+		a, err := ipaddr.ParseAddr(data)
 		if err != nil || !a.Is4() {
 			return fmt.Errorf("data %q of an A record is not an IPv4 address", data)
 		}
 	case "AAAA":
-		a, err := netip.ParseAddr(data)
+		a, err := ipaddr.ParseAddr(data)
 		if err != nil || !a.Is6() || a.Is4In6() {
 			return fmt.Errorf("AAAA data %q is not an IPv6 address", data)
 		}
@@ -222,7 +225,7 @@ func validate(sc *Scenario) (*resolved, error) {
 	}
 	for i, s := range c.Servers {
 		f := fmt.Sprintf("config.servers[%d]", i)
-		if _, err := netip.ParseAddr(s.Addr); err != nil {
+		if _, err := ipaddr.ParseAddr(s.Addr); err != nil {
 			return nil, inErr(f+".addr", "%q is not an IP address", s.Addr)
 		}
 		switch s.Mode {
@@ -353,7 +356,7 @@ func validate(sc *Scenario) (*resolved, error) {
 			return nil, inErr(f+".name", "link names are single labels (LLMNR/NetBIOS resolve single-label names)")
 		}
 		l.Name = n
-		a, err := netip.ParseAddr(l.Addr)
+		a, err := ipaddr.ParseAddr(l.Addr)
 		if err != nil || !a.Is4() {
 			return nil, inErr(f+".addr", "%q is not an IPv4 address", l.Addr)
 		}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"golang.org/x/net/dns/dnsmessage"
 )
 
 // Step is one event on a resolution timeline.
@@ -272,7 +270,7 @@ func (e *engine) lookupCache(name, typ string, now int64) lookup {
 }
 
 // zoneAnswer is what a reachable server answers for name/type: rcode and the answer chain.
-func (e *engine) zoneAnswer(name, typ string) (dnsmessage.RCode, []wireRR) {
+func (e *engine) zoneAnswer(name, typ string) (responseCode, []wireRR) {
 	exists := false
 	var out []wireRR
 	cur := name
@@ -293,7 +291,7 @@ func (e *engine) zoneAnswer(name, typ string) (dnsmessage.RCode, []wireRR) {
 			}
 		}
 		if len(direct) > 0 {
-			return dnsmessage.RCodeSuccess, append(out, direct...)
+			return rcodeSuccess, append(out, direct...)
 		}
 		if cname == nil {
 			break
@@ -302,9 +300,9 @@ func (e *engine) zoneAnswer(name, typ string) (dnsmessage.RCode, []wireRR) {
 		cur = cname.Data
 	}
 	if !exists {
-		return dnsmessage.RCodeNameError, nil
+		return rcodeNameError, nil
 	}
-	return dnsmessage.RCodeSuccess, out
+	return rcodeSuccess, out
 }
 
 // schedule is the documented DNS client retry schedule (KB 2834226): send times in ms and the
@@ -334,6 +332,7 @@ type qctx struct {
 	index int
 }
 
+//go:noinline
 func (q *qctx) step(t int64, s Step) {
 	s.T, s.Dt = t, t-q.start
 	q.res.Steps = append(q.res.Steps, s)
@@ -350,6 +349,7 @@ func (q *qctx) msg(proto, dir, from, to string, raw []byte, note, ev, src string
 	return &i, nil
 }
 
+//go:noinline
 func (e *engine) store(name, typ, data, status, origin string, ttl uint32, at int64) {
 	// a fresh answer replaces what the cache held for the same name and type
 	keep := e.cache[:0:0]
@@ -504,7 +504,7 @@ fallback:
 type arrival struct {
 	t      int64
 	server int
-	rcode  dnsmessage.RCode
+	rcode  responseCode
 }
 
 // wire runs the retry schedule for one candidate name starting at t0.
@@ -531,7 +531,7 @@ func (q *qctx) wire(name, typ string, t0 int64) (string, int64, []Answer, error)
 			if a.t > limit {
 				break
 			}
-			if a.rcode == dnsmessage.RCodeServerFailure {
+			if a.rcode == rcodeServerFailure {
 				if !handled[a] {
 					handled[a] = true
 					q.step(a.t, Step{Kind: "servfail", Name: name, Server: servers[a.server].Addr,
@@ -570,7 +570,7 @@ func (q *qctx) wire(name, typ string, t0 int64) (string, int64, []Answer, error)
 			case "answer":
 				pending = append(pending, arrival{t: at + s.LatencyMs, server: si, rcode: rcode})
 			case "servfail":
-				pending = append(pending, arrival{t: at + s.LatencyMs, server: si, rcode: dnsmessage.RCodeServerFailure})
+				pending = append(pending, arrival{t: at + s.LatencyMs, server: si, rcode: rcodeServerFailure})
 			}
 		}
 	}
@@ -584,7 +584,7 @@ func (q *qctx) wire(name, typ string, t0 int64) (string, int64, []Answer, error)
 	return "timeout", t0 + giveUpMs, nil, nil
 }
 
-func (q *qctx) accept(name, typ string, id uint16, a arrival, rcode dnsmessage.RCode, rrs []wireRR) (string, int64, []Answer, error) {
+func (q *qctx) accept(name, typ string, id uint16, a arrival, rcode responseCode, rrs []wireRR) (string, int64, []Answer, error) {
 	e := q.e
 	s := e.sc.servers[a.server]
 	raw, err := buildDNS("dns", id, true, name, typ, rcode, rrs)
@@ -596,7 +596,7 @@ func (q *qctx) accept(name, typ string, id uint16, a arrival, rcode dnsmessage.R
 		return "", a.t, nil, err
 	}
 	negTTL := min(e.sc.negTTL, e.sc.maxNegTTL)
-	if rcode == dnsmessage.RCodeNameError {
+	if rcode == rcodeNameError {
 		q.step(a.t, Step{Kind: "nxdomain", Name: name, Server: s.Addr, Message: m,
 			Text: "NXDOMAIN (name error): the retry schedule stops at once, no other server is asked for this name", Evidence: Documented, Source: SrcKB2834226})
 		if negTTL > 0 {

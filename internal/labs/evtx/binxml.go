@@ -130,6 +130,7 @@ type decoder struct {
 	x *expander
 }
 
+//go:noinline
 func (d *decoder) errf(format string, a ...any) error {
 	return &BinXMLError{Offset: d.pos, Msg: fmt.Sprintf(format, a...)}
 }
@@ -142,11 +143,13 @@ func (d *decoder) need(n int) error {
 }
 
 func (d *decoder) u8() byte { v := d.c.data[d.pos]; d.pos++; return v }
+
 func (d *decoder) u16() uint16 {
 	v := binary.LittleEndian.Uint16(d.c.data[d.pos:])
 	d.pos += 2
 	return v
 }
+
 func (d *decoder) u32() uint32 {
 	v := binary.LittleEndian.Uint32(d.c.data[d.pos:])
 	d.pos += 4

@@ -395,6 +395,7 @@ func summarize(r *Record, items []xItem) {
 	}
 }
 
+//go:noinline
 func attrText(e *xElem, name string) string {
 	for _, a := range e.attrs {
 		if a.name == name {

@@ -149,6 +149,7 @@ func (x *expander) collect(nodes []node, vals []value, depth int) []xItem {
 // errTooLarge is a sentinel, never modified.
 var errTooLarge = errors.New("record expands beyond the size limit (per record or per chunk)")
 
+//go:noinline
 func (x *expander) fail(err error) {
 	if x.err == nil {
 		x.err = err

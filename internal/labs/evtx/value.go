@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"ntatlas/internal/labs"
 )
 
 // Value types of Binary XML substitutions. The numbering is the EVT_VARIANT_TYPE enumeration of
@@ -158,14 +160,17 @@ func FileTime(ft uint64) time.Time {
 const timeLayout = "2006-01-02T15:04:05.0000000Z"
 
 // FormatFileTime formats a FILETIME as Windows shows it in event XML.
+//
+//go:noinline
 func FormatFileTime(ft uint64) string {
 	var b [40]byte
 	return string(appendFileTime(b[:0], ft))
 }
 
 // appendFileTime writes a FILETIME as 2006-01-02T15:04:05.0000000Z without time.Format, which
-// is slow and allocates (this runs several times per record). Years past 9999 fall back to
-// time.Format.
+// is slow and allocates (this runs several times per record) and would bring time's layout
+// engine into the WebAssembly bundle. Years past 9999 get all their digits, as time.Format
+// writes them.
 func appendFileTime(dst []byte, ft uint64) []byte {
 	secs := ft / 10_000_000
 	frac := ft % 10_000_000
@@ -188,20 +193,27 @@ func appendFileTime(dst []byte, ft uint64) []byte {
 	if m <= 2 {
 		y++
 	}
-	if y > 9999 {
-		return FileTime(ft).AppendFormat(dst, timeLayout)
+	return appendTimestamp(dst, uint64(y), uint64(m), uint64(d), rem/3600, rem/60%60, rem%60, frac)
+}
+
+// appendTimestamp writes timeLayout's fields; frac is in 100 ns units. The year has at least
+// four digits, more when it needs them.
+func appendTimestamp(dst []byte, y, mo, d, h, mi, s, frac uint64) []byte {
+	yw := 4
+	for v := y / 10000; v > 0; v /= 10 {
+		yw++
 	}
-	dst = appendDigits(dst, uint64(y), 4)
+	dst = appendDigits(dst, y, yw)
 	dst = append(dst, '-')
-	dst = appendDigits(dst, uint64(m), 2)
+	dst = appendDigits(dst, mo, 2)
 	dst = append(dst, '-')
-	dst = appendDigits(dst, uint64(d), 2)
+	dst = appendDigits(dst, d, 2)
 	dst = append(dst, 'T')
-	dst = appendDigits(dst, rem/3600, 2)
+	dst = appendDigits(dst, h, 2)
 	dst = append(dst, ':')
-	dst = appendDigits(dst, rem/60%60, 2)
+	dst = appendDigits(dst, mi, 2)
 	dst = append(dst, ':')
-	dst = appendDigits(dst, rem%60, 2)
+	dst = appendDigits(dst, s, 2)
 	dst = append(dst, '.')
 	dst = appendDigits(dst, frac, 7)
 	return append(dst, 'Z')
@@ -223,8 +235,11 @@ func formatSystemTime(b []byte) string {
 	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || ms > 999 {
 		return "invalid SYSTEMTIME 0x" + strings.ToUpper(hex.EncodeToString(b[:16]))
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, s, ms*1_000_000, time.UTC)
-	return t.Format(timeLayout)
+	// Normalised as time.Date would: the checks above let 31 February and second 60 through.
+	sec := labs.DaysFromCivil(int64(y), int64(mo), int64(d))*86400 + int64(h*3600+mi*60+s)
+	ty, tmo, td, th, tmi, ts := labs.CivilFromUnix(sec)
+	var buf [40]byte
+	return string(appendTimestamp(buf[:0], uint64(ty), uint64(tmo), uint64(td), uint64(th), uint64(tmi), uint64(ts), uint64(ms)*10_000))
 }
 
 // formatGUID renders a GUID in registry format with upper-case hex, as event XML shows it.
@@ -448,6 +463,7 @@ func arrayItems(t byte, b []byte) ([][]byte, bool) {
 	return cut(b, es)
 }
 
+//go:noinline
 func cut(b []byte, es int) ([][]byte, bool) {
 	if len(b)%es != 0 {
 		return nil, false

@@ -87,6 +87,7 @@ type Scenario struct {
 	Predicted []string        `json:"predicted,omitempty"`
 }
 
+//go:noinline
 func oneOf(v string, list []string) bool {
 	for _, s := range list {
 		if s == v {
@@ -96,6 +97,7 @@ func oneOf(v string, list []string) bool {
 	return false
 }
 
+//go:noinline
 func bad(field, format string, a ...any) error {
 	return &labs.InputError{Offset: -1, Field: field, Message: fmt.Sprintf(format, a...)}
 }
@@ -280,7 +282,7 @@ func statusNames() []string {
 	for k := range statuses {
 		out = append(out, k)
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] }) // sort.Slice, not sort.Strings: one sort implementation in the WebAssembly bundle
 	return out
 }
 

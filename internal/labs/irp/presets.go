@@ -105,6 +105,7 @@ func presetByID(id string) (Preset, bool) {
 	return Preset{}, false
 }
 
+//go:noinline
 func cloneLayers(ls []Layer) []Layer {
 	out := make([]Layer, len(ls))
 	for i, l := range ls {

@@ -163,8 +163,11 @@ func (s *sim) warn(format string, a ...any) {
 }
 
 // loc returns the stack location with the given number.
+//
+//go:noinline
 func (s *sim) loc(n int) *Location { return &s.irp.Locations[s.irp.StackCount-n] }
 
+//go:noinline
 func (s *sim) callName() string {
 	if s.req.Call == "ReadFile" && s.req.Completion == "apc" {
 		return "ReadFileEx"
@@ -192,6 +195,7 @@ func methodCode(m string) int {
 	return map[string]int{"METHOD_BUFFERED": 0, "METHOD_IN_DIRECT": 1, "METHOD_OUT_DIRECT": 2, "METHOD_NEITHER": 3}[m]
 }
 
+//go:noinline
 func (s *sim) length() uint32 {
 	if s.req.Call == "DeviceIoControl" {
 		return s.req.OutputLength
@@ -199,6 +203,7 @@ func (s *sim) length() uint32 {
 	return s.req.Length
 }
 
+//go:noinline
 func (s *sim) information(status string) uint32 {
 	switch status {
 	case "STATUS_SUCCESS", "STATUS_BUFFER_OVERFLOW":

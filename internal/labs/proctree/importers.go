@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -205,6 +204,7 @@ func parseCIM(text string) ([]Process, error) {
 	return procs, nil
 }
 
+//go:noinline
 func skipSep(src []byte, off int) int {
 	for off < len(src) {
 		switch src[off] {
@@ -326,10 +326,52 @@ func jsonUint32(v json.RawMessage) (uint32, error) {
 	return uint32(n), nil
 }
 
-var (
-	msDateRe   = regexp.MustCompile(`^/Date\((-?\d{1,15})([+-]\d{4})?\)/$`)
-	dmtfDateRe = regexp.MustCompile(`^(\d{14})\.(\d{6})([+-]\d{3})$`)
-)
+// matchMSDate matches `^/Date\((-?\d{1,15})([+-]\d{4})?\)/$` and returns the first group.
+// Written out by hand because the regexp package (with the Unicode tables it brings) cost
+// 125 KB gzipped of the WebAssembly bundle; TestDateMatchersAgreeWithRegexp holds it to the
+// expression.
+func matchMSDate(s string) (ms string, ok bool) {
+	body, ok := strings.CutPrefix(s, "/Date(")
+	if !ok {
+		return "", false
+	}
+	if body, ok = strings.CutSuffix(body, ")/"); !ok {
+		return "", false
+	}
+	i := 0
+	if i < len(body) && body[i] == '-' {
+		i++
+	}
+	n := asciiDigits(body[i:])
+	if n < 1 || n > 15 {
+		return "", false
+	}
+	ms, rest := body[:i+n], body[i+n:]
+	if rest != "" && !(len(rest) == 5 && (rest[0] == '+' || rest[0] == '-') && asciiDigits(rest[1:]) == 4) {
+		return "", false
+	}
+	return ms, true
+}
+
+// matchDMTFDate matches `^(\d{14})\.(\d{6})([+-]\d{3})$` and returns the three groups.
+func matchDMTFDate(s string) (date, micros, offset string, ok bool) {
+	if len(s) != 25 || asciiDigits(s[:14]) != 14 || s[14] != '.' || asciiDigits(s[15:21]) != 6 ||
+		(s[21] != '+' && s[21] != '-') || asciiDigits(s[22:]) != 3 {
+		return "", "", "", false
+	}
+	return s[:14], s[15:21], s[21:], true
+}
+
+// asciiDigits counts the leading ASCII digits of s (what \d matches in Go regular expressions).
+//
+//go:noinline
+func asciiDigits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
 
 // parseCIMDate reads the CreationDate shapes that PowerShell produces:
 //   - Windows PowerShell 5.1: "\/Date(1700000000000)\/" (milliseconds since 1970, UTC)
@@ -350,29 +392,146 @@ func parseCIMDate(v json.RawMessage) (time.Time, error) {
 		}
 	}
 	s = strings.TrimSpace(s)
-	if m := msDateRe.FindStringSubmatch(s); m != nil {
-		ms, err := strconv.ParseInt(m[1], 10, 64)
+	if m, ok := matchMSDate(s); ok {
+		ms, err := strconv.ParseInt(m, 10, 64)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("bad /Date()/ value %q", s)
 		}
 		// The optional offset only says which zone to display; the number is already UTC.
 		return time.UnixMilli(ms).UTC(), nil
 	}
-	if m := dmtfDateRe.FindStringSubmatch(s); m != nil {
-		t, err := time.Parse("20060102150405", m[1])
-		if err != nil {
+	if date, micros, offset, ok := matchDMTFDate(s); ok {
+		t, ok := parseDMTFSeconds(date)
+		if !ok {
 			return time.Time{}, fmt.Errorf("bad DMTF date %q", s)
 		}
-		us, _ := strconv.Atoi(m[2])
-		offMin, _ := strconv.Atoi(m[3])
+		us, _ := strconv.Atoi(micros)
+		offMin, _ := strconv.Atoi(offset)
 		return t.Add(time.Duration(us)*time.Microsecond - time.Duration(offMin)*time.Minute).UTC(), nil
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
+	if t, ok := parseISODate(s); ok {
+		return t.UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("unrecognised date %q (expected \"/Date(ms)/\", ISO 8601 or DMTF)", truncate(s, 40))
+}
+
+// The date parsers below accept exactly what time.Parse accepted with the layouts this
+// importer used, and give the same instants; they replace it because time's layout engine is a
+// large part of the WebAssembly bundle. TestDateParsersAgreeWithTime holds them to time.Parse.
+
+// parseDMTFSeconds is time.Parse("20060102150405", s) for a string of 14 ASCII digits.
+func parseDMTFSeconds(s string) (time.Time, bool) {
+	n := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
+	year, month, day := n(0)*100+n(2), n(4), n(6)
+	hour, minute, sec := n(8), n(10), n(12)
+	if month < 1 || month > 12 || hour > 23 || minute > 59 || sec > 59 || day < 1 || day > daysIn(month, year) {
+		return time.Time{}, false
+	}
+	return utcTime(year, month, day, hour*3600+minute*60+sec, 0), true
+}
+
+// utcTime is the instant of a validated UTC date, seconds into the day and nanoseconds.
+func utcTime(year, month, day, secOfDay, nsec int) time.Time {
+	return time.Unix(labs.DaysFromCivil(int64(year), int64(month), int64(day))*86400+int64(secOfDay), int64(nsec)).UTC()
+}
+
+// parseISODate accepts what time.Parse accepted with any of RFC3339Nano,
+// "2006-01-02T15:04:05.999999999" and "2006-01-02T15:04:05": YYYY-MM-DDTHH:MM:SS (the hour may
+// have one digit), an optional fraction after '.' or ',' (any number of digits, nanoseconds
+// kept), and an optional zone: "Z" or ±hh:mm with hh up to 24 and mm up to 60.
+func parseISODate(s string) (time.Time, bool) {
+	two := func(i int) (int, bool) {
+		if i+2 > len(s) || asciiDigits(s[i:i+2]) != 2 {
+			return 0, false
+		}
+		return int(s[i]-'0')*10 + int(s[i+1]-'0'), true
+	}
+	if len(s) < 4 || asciiDigits(s[:4]) != 4 {
+		return time.Time{}, false
+	}
+	y1, _ := two(0)
+	y2, _ := two(2)
+	year := y1*100 + y2
+	if len(s) < 5 || s[4] != '-' {
+		return time.Time{}, false
+	}
+	month, ok := two(5)
+	if !ok || month < 1 || month > 12 || len(s) < 8 || s[7] != '-' {
+		return time.Time{}, false
+	}
+	day, ok := two(8)
+	if !ok || len(s) < 12 || s[10] != 'T' {
+		return time.Time{}, false
+	}
+	// The hour ("15" in a layout) takes one or two digits.
+	hour, i := 0, 11
+	switch {
+	case asciiDigits(s[i:]) >= 2:
+		hour, i = int(s[i]-'0')*10+int(s[i+1]-'0'), i+2
+	case asciiDigits(s[i:]) == 1:
+		hour, i = int(s[i]-'0'), i+1
+	default:
+		return time.Time{}, false
+	}
+	if hour > 23 || i >= len(s) || s[i] != ':' {
+		return time.Time{}, false
+	}
+	minute, ok := two(i + 1)
+	if !ok || minute > 59 || i+3 >= len(s) || s[i+3] != ':' {
+		return time.Time{}, false
+	}
+	sec, ok := two(i + 4)
+	if !ok || sec > 59 {
+		return time.Time{}, false
+	}
+	rest := s[i+6:]
+	nsec := 0
+	if len(rest) >= 2 && (rest[0] == '.' || rest[0] == ',') && asciiDigits(rest[1:]) > 0 {
+		nd := asciiDigits(rest[1:])
+		digits := rest[1 : 1+min(nd, 9)]
+		for j := range 9 {
+			nsec *= 10
+			if j < len(digits) {
+				nsec += int(digits[j] - '0')
+			}
+		}
+		rest = rest[1+nd:]
+	}
+	offset := 0
+	switch {
+	case rest == "" || rest == "Z":
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' &&
+		asciiDigits(rest[1:3]) == 2 && asciiDigits(rest[4:6]) == 2:
+		hh := int(rest[1]-'0')*10 + int(rest[2]-'0')
+		mm := int(rest[4]-'0')*10 + int(rest[5]-'0')
+		if hh > 24 || mm > 60 {
+			return time.Time{}, false
+		}
+		offset = (hh*60 + mm) * 60
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return time.Time{}, false
+	}
+	if day < 1 || day > daysIn(month, year) {
+		return time.Time{}, false
+	}
+	return utcTime(year, month, day, hour*3600+minute*60+sec-offset, nsec), true
+}
+
+// daysIn is the length of a month of the proleptic Gregorian calendar.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 func truncate(s string, n int) string {

@@ -132,7 +132,7 @@ func instanceFindings(b built) []Finding {
 		}
 		groups[k] = append(groups[k], i)
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] }) // sort.Slice, not sort.Strings: one sort implementation in the WebAssembly bundle
 	var out []Finding
 	for _, k := range keys {
 		idx := groups[k]
@@ -184,6 +184,7 @@ func better(b built, pr *Profile, a, c int) bool {
 	return pa.PID < pc.PID
 }
 
+//go:noinline
 func parentTopic(pr *Profile) string {
 	switch strings.ToLower(pr.Name) {
 	case "svchost.exe":
@@ -221,6 +222,7 @@ func normPath(p string) string {
 	return s
 }
 
+//go:noinline
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {

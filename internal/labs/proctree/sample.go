@@ -2,8 +2,9 @@ package proctree
 
 import "time"
 
-// sampleBoot is an arbitrary fixed boot time, so the sample is the same on every run.
-var sampleBoot = time.Date(2026, 1, 12, 8, 0, 0, 0, time.UTC)
+// sampleBoot is an arbitrary fixed boot time, so the sample is the same on every run:
+// 2026-01-12T08:00:00Z (as seconds since 1970, to keep time.Date out of the WebAssembly bundle).
+var sampleBoot = time.Unix(1768204800, 0).UTC()
 
 // row builds a sample process; at is milliseconds after boot, -1 for no creation time.
 func row(pid, ppid uint32, name string, session int, at int64, path, cmd string) Process {

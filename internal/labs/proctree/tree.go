@@ -8,8 +8,11 @@ package proctree
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"ntatlas/internal/labs"
 )
 
 // Process is one row of a process list, whatever its source.
@@ -148,7 +151,7 @@ func buildTree(procs []Process) built {
 			nd.Session = &s
 		}
 		if p.HasCreated {
-			nd.Created = p.Created.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+			nd.Created = formatCreated(p.Created)
 		}
 		if pr := profileByName(p.Name); pr != nil {
 			nd.Profile = pr.Name
@@ -221,3 +224,34 @@ func sortNodes(ns []*Node, procs []Process, byPID map[uint32]int) {
 
 // lowerName is the comparison form of an image name.
 func lowerName(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// formatCreated is t.UTC().Format("2006-01-02T15:04:05.000Z07:00") written out, so that time's
+// layout engine stays out of the WebAssembly bundle: milliseconds truncated, the year with at
+// least four digits (and a sign when negative, which a /Date()/ value can give).
+func formatCreated(t time.Time) string {
+	y, mo, d, h, mi, s := labs.CivilFromUnix(t.Unix())
+	year, month, day, hour, minute, sec := int(y), int(mo), int(d), int(h), int(mi), int(s)
+	b := make([]byte, 0, 32)
+	if year < 0 {
+		b = append(b, '-')
+		year = -year
+	}
+	b = appendPadded(b, year, 4)
+	for _, f := range []struct {
+		sep byte
+		v   int
+	}{{'-', int(month)}, {'-', day}, {'T', hour}, {':', minute}, {':', sec}} {
+		b = appendPadded(append(b, f.sep), f.v, 2)
+	}
+	b = appendPadded(append(b, '.'), t.Nanosecond()/1e6, 3)
+	return string(append(b, 'Z'))
+}
+
+// appendPadded writes v (not negative) in decimal with at least width digits.
+func appendPadded(b []byte, v, width int) []byte {
+	s := strconv.Itoa(v)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}

@@ -56,16 +56,19 @@ type condParser struct {
 	depth int
 }
 
+//go:noinline
 func (p *condParser) errf(at int, format string, args ...any) error {
 	return &posError{Offset: p.base + at, Msg: fmt.Sprintf(format, args...)}
 }
 
+//go:noinline
 func (p *condParser) ws() {
 	for p.pos < len(p.s) && (p.s[p.pos] == ' ' || p.s[p.pos] == '\t' || p.s[p.pos] == '\r' || p.s[p.pos] == '\n') {
 		p.pos++
 	}
 }
 
+//go:noinline
 func (p *condParser) peek(tok string) bool { return strings.HasPrefix(p.s[p.pos:], tok) }
 
 // parseCondition parses "(expr)" starting at s[0]; it returns the node and the bytes used.
@@ -165,6 +168,7 @@ func isNameChar(c byte) bool {
 		c == ':' || c == '/' || c == '.' || c == '_' || c == '@' || c == '%'
 }
 
+//go:noinline
 func (p *condParser) name() string {
 	start := p.pos
 	for p.pos < len(p.s) && isNameChar(p.s[p.pos]) {
@@ -173,6 +177,7 @@ func (p *condParser) name() string {
 	return p.s[start:p.pos]
 }
 
+//go:noinline
 func matchWord(list []string, w string) string {
 	for _, k := range list {
 		if strings.EqualFold(k, w) {

@@ -228,6 +228,8 @@ func Mapping(t ObjectType) GenericMapping {
 }
 
 // Map replaces generic bits by the specific rights they stand for (MapGenericMask).
+//
+//go:noinline
 func (g GenericMapping) Map(mask uint32) uint32 {
 	out := mask &^ GenericBits
 	if mask&GenericRead != 0 {

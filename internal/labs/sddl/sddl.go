@@ -55,6 +55,8 @@ type ACL struct {
 }
 
 // Flags returns the ACL flags as SDDL codes in the order Windows prints them.
+//
+//go:noinline
 func (a *ACL) Flags() []string {
 	f := []string{}
 	if a.Protected {
@@ -129,6 +131,7 @@ var aceTypes = [...]aceType{
 	{"FL", 0x15, "SYSTEM_ACCESS_FILTER_ACE_TYPE", false, true, true, false, false, "Windows 10"},
 }
 
+//go:noinline
 func typeByCode(code string) (aceType, bool) {
 	for _, t := range aceTypes {
 		if t.Code == code {
@@ -148,11 +151,15 @@ func ACETypeCodes() []string {
 }
 
 // IsAllow, IsDeny, IsObject and HasCondition classify an ACE by its type.
-func (a *ACE) IsAllow() bool       { t, _ := typeByCode(a.Type); return t.Allow }
-func (a *ACE) IsDeny() bool        { t, _ := typeByCode(a.Type); return t.Deny }
-func (a *ACE) IsObject() bool      { t, _ := typeByCode(a.Type); return t.Object }
-func (a *ACE) IsCallback() bool    { t, _ := typeByCode(a.Type); return t.Cond }
-func (a *ACE) TypeName() string    { t, _ := typeByCode(a.Type); return t.Name }
+func (a *ACE) IsAllow() bool { t, _ := typeByCode(a.Type); return t.Allow }
+
+//go:noinline
+func (a *ACE) IsDeny() bool     { t, _ := typeByCode(a.Type); return t.Deny }
+func (a *ACE) IsObject() bool   { t, _ := typeByCode(a.Type); return t.Object }
+func (a *ACE) IsCallback() bool { t, _ := typeByCode(a.Type); return t.Cond }
+func (a *ACE) TypeName() string { t, _ := typeByCode(a.Type); return t.Name }
+
+//go:noinline
 func (a *ACE) TypeValue() uint8    { t, _ := typeByCode(a.Type); return t.Value }
 func (a *ACE) InheritOnly() bool   { return a.Flags&FlagInheritOnly != 0 }
 func (a *ACE) Inherited() bool     { return a.Flags&FlagInherited != 0 }
@@ -245,6 +252,8 @@ var controlNames = [...]struct {
 
 // Control returns the SECURITY_DESCRIPTOR_CONTROL word of the descriptor that
 // ConvertStringSecurityDescriptorToSecurityDescriptor builds (a self-relative one).
+//
+//go:noinline
 func (sd *SecurityDescriptor) Control() uint16 {
 	c := SESelfRelative
 	if d := sd.DACL; d != nil {
@@ -294,16 +303,19 @@ type parser struct {
 	sd  *SecurityDescriptor
 }
 
+//go:noinline
 func (p *parser) errf(at int, format string, args ...any) error {
 	return &posError{Offset: at, Msg: fmt.Sprintf(format, args...)}
 }
 
+//go:noinline
 func (p *parser) ws() {
 	for p.pos < len(p.s) && (p.s[p.pos] == ' ' || p.s[p.pos] == '\t' || p.s[p.pos] == '\r' || p.s[p.pos] == '\n') {
 		p.pos++
 	}
 }
 
+//go:noinline
 func (p *parser) warn(at int, format string, args ...any) {
 	p.sd.Warnings = append(p.sd.Warnings, Warning{Offset: at, Message: fmt.Sprintf(format, args...)})
 }

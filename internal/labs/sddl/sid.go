@@ -43,6 +43,8 @@ func (s SID) String() string {
 }
 
 // RID returns the last sub-authority (0 when there is none).
+//
+//go:noinline
 func (s SID) RID() uint32 {
 	if s.Count == 0 {
 		return 0
@@ -51,6 +53,8 @@ func (s SID) RID() uint32 {
 }
 
 // HasPrefix reports whether s starts with the authority and sub-authorities of p.
+//
+//go:noinline
 func (s SID) HasPrefix(p SID) bool {
 	if s.Revision != p.Revision || s.Authority != p.Authority || s.Count < p.Count {
 		return false
@@ -149,6 +153,7 @@ func ParseSIDString(s string) (SID, error) {
 	return sid, nil
 }
 
+//go:noinline
 func scanDec(s string) (uint64, int) {
 	var v uint64
 	i := 0
@@ -261,6 +266,7 @@ var aliases = [...]alias{
 	{Code: "SI", SID: "S-1-16-16384", Name: "Mandatory Label\\System Mandatory Level"},
 }
 
+//go:noinline
 func aliasByCode(code string) (alias, bool) {
 	for _, a := range aliases {
 		if a.Code == code {
@@ -272,6 +278,8 @@ func aliasByCode(code string) (alias, bool) {
 
 // AliasOf returns the SDDL alias for a SID ("" if none). Domain-relative aliases are found
 // only under PlaceholderDomain.
+//
+//go:noinline
 func AliasOf(s SID) string {
 	for _, a := range aliases {
 		if a.sid() == s {

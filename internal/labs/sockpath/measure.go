@@ -148,4 +148,5 @@ func Compare(m Measurement, weights *Weights) (*Comparison, error) {
 	return c, nil
 }
 
+//go:noinline
 func round(x float64) float64 { return math.Round(x*1e4) / 1e4 }

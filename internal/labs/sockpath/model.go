@@ -118,6 +118,7 @@ const (
 	gib               = int64(1) << 30
 )
 
+//go:noinline
 func inErr(field, format string, a ...any) error {
 	return &labs.InputError{Offset: -1, Field: field, Message: fmt.Sprintf(format, a...)}
 }

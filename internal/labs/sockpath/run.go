@@ -102,11 +102,7 @@ func opItems(w *Workload, b int64) []Stage {
 	for i, s := range st {
 		idx[s.ID] = i
 	}
-	add := func(stage string, it Item) {
-		s := &st[idx[stage]]
-		s.Active = true
-		s.Items = append(s.Items, it)
-	}
+	add := func(stage string, it Item) { addStageItem(st, idx, stage, it) }
 	user := func(call string) {
 		add("app", Item{Metric: "info", What: "calls " + call, Evidence: Documented, Source: SrcWSASend})
 		add("ws2_32", Item{Metric: "info", What: "routes the call to the provider chosen for the socket", Evidence: Documented, Source: SrcCatalog})
@@ -236,12 +232,23 @@ func opItems(w *Workload, b int64) []Stage {
 	return st
 }
 
+//go:noinline
 func sumItems(st []Stage, c *Counts, mss int64, mult float64) {
 	for _, s := range st {
 		for _, it := range s.Items {
 			addItem(it, c, mss, mult)
 		}
 	}
+}
+
+// addStageItem is opItems' add, out of line: inlined at its sixty-odd call sites it made
+// opItems the largest function of the WebAssembly bundle.
+//
+//go:noinline
+func addStageItem(st []Stage, idx map[string]int, stage string, it Item) {
+	s := &st[idx[stage]]
+	s.Active = true
+	s.Items = append(s.Items, it)
 }
 
 func addItem(it Item, c *Counts, mss int64, mult float64) {

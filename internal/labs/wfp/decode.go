@@ -2,11 +2,11 @@ package wfp
 
 import (
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 
 	"ntatlas/internal/labs"
+	"ntatlas/internal/labs/ipaddr"
 )
 
 // layerBases are the kernel filtering layers (FWPM_LAYER_*, without the prefix and the _V4/_V6
@@ -678,7 +678,7 @@ func numRange(n *node, path string, max uint64) (uint64, uint64, error) {
 
 // checkFamily keeps addresses consistent with the layer: IPv4 at _V4 layers, IPv6 at _V6 layers
 // (where dual-stack sockets show IPv4 peers as IPv4-mapped IPv6 addresses).
-func checkFamily(n *node, path, layer string, a netip.Addr) error {
+func checkFamily(n *node, path, layer string, a ipaddr.Addr) error {
 	if isV4(layer) && !a.Is4() {
 		return fieldErr(n, path, fmt.Sprintf("%s is not an IPv4 address; %s is an IPv4 layer", a, layer))
 	}
@@ -688,35 +688,35 @@ func checkFamily(n *node, path, layer string, a netip.Addr) error {
 	return nil
 }
 
-func parseAddr(n *node, path, layer string) (netip.Addr, error) {
+func parseAddr(n *node, path, layer string) (ipaddr.Addr, error) {
 	s, err := asString(n, path)
 	if err != nil {
-		return netip.Addr{}, err
+		return ipaddr.Addr{}, err
 	}
-	a, err := netip.ParseAddr(s)
+	a, err := ipaddr.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, fieldErr(n, path, fmt.Sprintf("%q is not an IP address", s))
+		return ipaddr.Addr{}, fieldErr(n, path, fmt.Sprintf("%q is not an IP address", s))
 	}
 	return a, checkFamily(n, path, layer, a)
 }
 
-func parsePrefix(n *node, path, layer string) (netip.Prefix, error) {
+func parsePrefix(n *node, path, layer string) (ipaddr.Prefix, error) {
 	s, err := asString(n, path)
 	if err != nil {
-		return netip.Prefix{}, err
+		return ipaddr.Prefix{}, err
 	}
 	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
+		p, err := ipaddr.ParsePrefix(s)
 		if err != nil {
-			return netip.Prefix{}, fieldErr(n, path, fmt.Sprintf("%q is not an address or CIDR prefix", s))
+			return ipaddr.Prefix{}, fieldErr(n, path, fmt.Sprintf("%q is not an address or CIDR prefix", s))
 		}
 		return p.Masked(), checkFamily(n, path, layer, p.Addr())
 	}
 	a, err := parseAddr(n, path, layer)
 	if err != nil {
-		return netip.Prefix{}, err
+		return ipaddr.Prefix{}, err
 	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
+	return ipaddr.PrefixFrom(a, a.BitLen()), nil
 }
 
 func decodePacket(n *node, path string, s *Scenario) error {
@@ -744,7 +744,7 @@ func decodePacket(n *node, path string, s *Scenario) error {
 	}
 	addrs := []struct {
 		key string
-		dst **netip.Addr
+		dst **ipaddr.Addr
 	}{{"remote_addr", &s.Packet.RemoteAddr}, {"local_addr", &s.Packet.LocalAddr}}
 	for _, x := range addrs {
 		if v, ok := m[x.key]; ok {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sort"
 )
 
 // Result is the outcome of one classification at the scenario's layer.
@@ -228,14 +229,17 @@ func Run(s *Scenario) Result {
 			si.matching++
 		}
 	}
-	slices.SortStableFunc(sls, func(a, b *slInfo) int {
+	// sort.SliceStable rather than slices.SortStableFunc: the sort package is in the
+	// WebAssembly bundle anyway, and each slices instantiation adds to it.
+	sort.SliceStable(sls, func(i, j int) bool {
+		a, b := sls[i], sls[j]
 		if c := cmp.Compare(b.weight, a.weight); c != 0 {
-			return c
+			return c < 0
 		}
 		if c := cmp.Compare(inspectionLast(a.key), inspectionLast(b.key)); c != 0 {
-			return c
+			return c < 0
 		}
-		return cmp.Compare(a.key, b.key)
+		return cmp.Compare(a.key, b.key) < 0
 	})
 	for i := 1; i < len(sls); i++ {
 		if sls[i].weight != sls[i-1].weight || sls[i].matching == 0 || sls[i-1].matching == 0 {
@@ -253,11 +257,12 @@ func Run(s *Scenario) Result {
 	anyMatch := false
 	st := state{writable: true}
 	for _, si := range sls {
-		slices.SortStableFunc(si.filters, func(a, b *entry) int {
+		sort.SliceStable(si.filters, func(i, j int) bool {
+			a, b := si.filters[i], si.filters[j]
 			if c := cmp.Compare(b.weight, a.weight); c != 0 {
-				return c
+				return c < 0
 			}
-			return cmp.Compare(a.f.ID, b.f.ID)
+			return cmp.Compare(a.f.ID, b.f.ID) < 0
 		})
 		equalWeightEvents(&res, si.filters)
 		w := si.weight

@@ -61,6 +61,8 @@ func parseTree(src []byte) (*node, error) {
 
 // start is the offset of the next token: InputOffset points just after the previous token,
 // before whitespace and separators.
+//
+//go:noinline
 func (p *treeParser) start() int {
 	i := int(p.dec.InputOffset())
 	for i < len(p.src) {
@@ -150,6 +152,7 @@ func (p *treeParser) value(depth int, path string) (*node, error) {
 	return n, nil
 }
 
+//go:noinline
 func joinPath(path, key string) string {
 	if path == "" {
 		return key
@@ -173,10 +176,12 @@ func kindName(k byte) string {
 	return "null"
 }
 
+//go:noinline
 func typeErr(n *node, path, want string) error {
 	return &labs.InputError{Offset: n.off, Field: path, Message: "must be " + want + ", not " + kindName(n.kind)}
 }
 
+//go:noinline
 func fieldErr(n *node, path, msg string) error {
 	return &labs.InputError{Offset: n.off, Field: path, Message: msg}
 }
@@ -213,6 +218,7 @@ func asString(n *node, path string) (string, error) {
 	return n.str, nil
 }
 
+//go:noinline
 func asBool(n *node, path string) (bool, error) {
 	if n.kind != 'b' {
 		return false, typeErr(n, path, "true or false")

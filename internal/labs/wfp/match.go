@@ -2,8 +2,9 @@ package wfp
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
+
+	"ntatlas/internal/labs/ipaddr"
 )
 
 // fieldKind is the data type family of a condition field.
@@ -61,13 +62,13 @@ func opsFor(k fieldKind) []string {
 type condValue struct {
 	Num    uint64
 	Lo, Hi uint64
-	Addr   netip.Prefix // a single address is a full-length prefix
-	ALo    netip.Addr
-	AHi    netip.Addr
+	Addr   ipaddr.Prefix // a single address is a full-length prefix
+	ALo    ipaddr.Addr
+	AHi    ipaddr.Addr
 	Str    string
 }
 
-type addrValue = netip.Addr
+type addrValue = ipaddr.Addr
 
 // exact reports whether the condition names one exact value (for automatic weights, G4).
 func (c Condition) exact() bool {
@@ -145,8 +146,8 @@ func (p *Packet) number(field string) (uint64, bool) {
 	return *v, true
 }
 
-func (p *Packet) addr(field string) (netip.Addr, bool) {
-	var v *netip.Addr
+func (p *Packet) addr(field string) (ipaddr.Addr, bool) {
+	var v *ipaddr.Addr
 	switch field {
 	case "remote_addr":
 		v = p.RemoteAddr
@@ -154,7 +155,7 @@ func (p *Packet) addr(field string) (netip.Addr, bool) {
 		v = p.LocalAddr
 	}
 	if v == nil {
-		return netip.Addr{}, false
+		return ipaddr.Addr{}, false
 	}
 	return *v, true
 }

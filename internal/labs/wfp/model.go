@@ -93,6 +93,7 @@ const (
 	FACalloutUnknown
 )
 
+//go:noinline
 func (a FilterAction) String() string {
 	switch a {
 	case FABlock:
@@ -110,6 +111,8 @@ func (a FilterAction) String() string {
 }
 
 // IsCallout reports whether the action type has FWP_ACTION_FLAG_CALLOUT.
+//
+//go:noinline
 func (a FilterAction) IsCallout() bool { return a >= FACalloutTerminating }
 
 // Act is what one filter or callout evaluation yields.
@@ -121,6 +124,7 @@ const (
 	ActBlock
 )
 
+//go:noinline
 func (a Act) String() string {
 	switch a {
 	case ActPermit:

@@ -3,6 +3,7 @@ package wfp
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -108,7 +109,7 @@ func FormatText(r Result) string {
 			fmt.Fprintf(&b, "[%s] %s: %s [%s]\n", tag, e.Type, e.Message, e.Rule)
 		}
 	}
-	slices.SortFunc(used, compareRuleIDs)
+	sort.Slice(used, func(i, j int) bool { return compareRuleIDs(used[i], used[j]) < 0 })
 	b.WriteString("\nSources:\n")
 	for _, id := range used {
 		rl := ruleByID(id)
