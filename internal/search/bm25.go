@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Field is one weighted piece of a document's text.
@@ -161,26 +162,33 @@ var stop = map[string]bool{"the": true, "a": true, "an": true, "and": true, "or"
 // Tokenize lowercases and splits text into words; "AFD.sys" gives "afd" and "sys",
 // "ws2_32" stays whole, and stop words are dropped.
 func Tokenize(s string) []string {
-	var out []string
-	var cur strings.Builder
-	flush := func() {
-		if cur.Len() == 0 {
-			return
-		}
-		w := cur.String()
-		cur.Reset()
-		if !stop[w] {
+	// Tokens are slices of the lowered text: no allocation per token (index building tokenizes
+	// every topic at startup).
+	low := strings.ToLower(s)
+	out := make([]string, 0, len(low)/8)
+	start := -1
+	flush := func(end int) {
+		if w := low[start:end]; !stop[w] {
 			out = append(out, stem(w))
 		}
+		start = -1
 	}
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' {
-			cur.WriteRune(r)
+	for i, r := range low {
+		word := r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') ||
+			r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		if word {
+			if start < 0 {
+				start = i
+			}
 			continue
 		}
-		flush()
+		if start >= 0 {
+			flush(i)
+		}
 	}
-	flush()
+	if start >= 0 {
+		flush(len(low))
+	}
 	return out
 }
 
