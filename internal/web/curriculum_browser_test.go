@@ -60,6 +60,18 @@ func TestBrowserCurriculum(t *testing.T) {
 		}
 	})
 
+	t.Run("EveryPageAt390px", func(t *testing.T) {
+		var urls []string
+		for _, tp := range site.Topics {
+			urls = append(urls, tp.URL())
+		}
+		for _, p := range site.Paths {
+			urls = append(urls, p.URL())
+		}
+		urls = append(urls, "/explore", "/paths", "/glossary", "/tools", "/me", "/me/sync")
+		narrowAll(t, b, urls)
+	})
+
 	t.Run("SevenSchematics", func(t *testing.T) {
 		tb := b.newTab(t)
 		// The panel scrolls into view smoothly; with reduced motion it jumps, so each click
@@ -107,6 +119,21 @@ func TestBrowserCurriculum(t *testing.T) {
 		tb.do("clicking the first zone", chromedp.Click(chromedp.CSS(".zone-button"), chromedp.NodeVisible))
 		tb.screenshot(b.artifacts, "schematic-gui.png", false)
 	})
+}
+
+// narrowAll opens every topic and every lab page at 390 px: long API names, registry paths and
+// tables must wrap or scroll inside their box, never push the page sideways.
+func narrowAll(t *testing.T, b *browser, urls []string) {
+	tb := b.newTab(t)
+	tb.do("narrow viewport", chromedp.EmulateViewport(390, 844))
+	for _, u := range urls {
+		tb.open(u)
+		if w := eval[int](tb, "document.documentElement.scrollWidth"); w > 390 {
+			wide := eval[string](tb, `[...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > 392).slice(0, 3).map(e => e.tagName + "." + e.className + ": " + e.textContent.slice(0, 60)).join(" | ")`)
+			t.Errorf("%s scrolls sideways at 390 px (scrollWidth %d): %s", u, w, wide)
+		}
+	}
+	tb.assertCleanConsole("narrow pages")
 }
 
 // jsString quotes s as a JavaScript string literal.
