@@ -19,6 +19,7 @@ usage: ntatlas <command> [flags]
 commands:
   serve    run the web server (ntatlas serve -h for flags)
   check    validate the content; problems print as file:line: message
+  export   write a static offline copy (ntatlas export -out DIR)
   lab      run a lab engine from the command line (ntatlas lab -h)
   evtx     read Windows event logs: evtx info FILE, evtx dump FILE
   version  print the version
@@ -30,8 +31,9 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	commands := map[string]command{
-		"serve": cli.Serve,
-		"check": cli.Check,
+		"serve":  cli.Serve,
+		"check":  cli.Check,
+		"export": cli.Export,
 		"lab": sub("lab", map[string]command{
 			"wfp":      cli.LabWFP,
 			"dns":      cli.LabDNS,

@@ -46,7 +46,7 @@ func (s *Server) build(site *content.Site) (*state, error) {
 		})
 	}
 	lv := func(title, desc, canonical, nav string) layoutView {
-		return layoutView{Title: title, Description: desc, Canonical: canonical, Nav: nav, Assets: s.static.urls, Dev: s.cfg.Dev}
+		return layoutView{Title: title, Description: desc, Canonical: canonical, Nav: nav, Assets: s.static.urls, Dev: s.cfg.Dev, Offline: s.cfg.Offline}
 	}
 	start := site.StartPath()
 
@@ -127,7 +127,7 @@ func runJobs(st *state, jobs []func() (string, *page, error)) error {
 func (s *Server) topicView(st *state, t *content.Topic, active *content.Path) topicView {
 	site := st.site
 	v := topicView{
-		layoutView: layoutView{Title: t.Title, Description: t.Summary, Canonical: t.URL(), Nav: "explore", Assets: s.static.urls, Dev: s.cfg.Dev},
+		layoutView: layoutView{Title: t.Title, Description: t.Summary, Canonical: t.URL(), Nav: "explore", Assets: s.static.urls, Dev: s.cfg.Dev, Offline: s.cfg.Offline},
 		T:          t, Crumbs: t.Ancestors(),
 	}
 	if active != nil {

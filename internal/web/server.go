@@ -30,6 +30,9 @@ type Config struct {
 	// SecureCookies marks the learner cookie Secure even on plain HTTP, for servers behind a
 	// proxy that terminates TLS. Under direct TLS it is always Secure.
 	SecureCookies bool
+	// Offline renders pages for a static copy (ntatlas export): no progress, no search form,
+	// nothing that needs this server.
+	Offline bool
 }
 
 // Server is the NT Atlas web application.

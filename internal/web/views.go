@@ -17,6 +17,7 @@ type layoutView struct {
 	Nav         string // which top-level section is active
 	Assets      assets
 	Dev         bool
+	Offline     bool // a static copy: hide what needs the server (progress, search)
 }
 
 type assets struct {

@@ -347,6 +347,9 @@ function setupHomeContinue() {
   });
 }
 
-setupTopicProgress();
-setupPathProgress();
-setupHomeContinue();
+// An offline copy (ntatlas export) has no server to keep progress; its pages carry no panels.
+if (!("offline" in document.documentElement.dataset)) {
+  setupTopicProgress();
+  setupPathProgress();
+  setupHomeContinue();
+}

@@ -77,7 +77,10 @@ function exerciseOf(op, req) {
   return "";
 }
 
+const offline = "offline" in document.documentElement.dataset;
+
 function recordResult(labSlug, op, req, result) {
+  if (offline) return;
   const ex = exerciseOf(op, req);
   const passed = typeof result?.correct === "boolean" ? result.correct : typeof result?.pass === "boolean" ? result.pass : undefined;
   if (!ex || passed === undefined || !labSlug) return;
@@ -88,7 +91,7 @@ function recordResult(labSlug, op, req, result) {
 
 async function showResults(labSlug) {
   const box = root?.querySelector("[data-lab-results]");
-  if (!box) return;
+  if (!box || offline) return;
   let p;
   try {
     const res = await fetch("/api/v1/me/progress", { cache: "no-store", credentials: "same-origin" });
