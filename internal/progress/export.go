@@ -12,7 +12,10 @@ import (
 )
 
 // The export document's identity. Version changes when a reader of the old version would
-// misread the new one; importers refuse versions they do not know.
+// misread the new one; importers refuse versions they do not know. Adding an optional
+// field is not such a change: "reviews" came later and is still version 1, because a
+// document without it means "no reviews" to this reader, and a reader from before it
+// refuses the unknown field outright rather than misreading the document.
 const (
 	ExportFormat  = "ntatlas-progress"
 	ExportVersion = 1
@@ -37,6 +40,8 @@ type Export struct {
 	Learner    ExportLearner `json:"learner"`
 	Topics     []ExportTopic `json:"topics"`
 	Labs       []ExportLab   `json:"labs"`
+	// Reviews is optional (absent in older exports, and when there are none): see ExportVersion.
+	Reviews []ExportReview `json:"reviews,omitempty"`
 }
 
 // ExportLearner describes the learner the export came from (informative; import ignores it).
@@ -64,6 +69,20 @@ type ExportLab struct {
 	FirstPassedAt *time.Time `json:"first_passed_at,omitempty"`
 }
 
+// ExportReview is one key term's spaced-review state: ReviewState with JSON names (the
+// fields match one to one, so the two convert into each other).
+type ExportReview struct {
+	Term       string    `json:"term"`
+	Box        int       `json:"box"`
+	Due        time.Time `json:"due"`
+	ReviewedAt time.Time `json:"reviewed_at"`
+	Reviews    int       `json:"reviews"`
+	Lapses     int       `json:"lapses"`
+}
+
+// maxReviews bounds an imported review count: the SQL columns are 32-bit integers.
+const maxReviews = 1<<31 - 1
+
 func timePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
@@ -79,7 +98,7 @@ func derefTime(t *time.Time) time.Time {
 }
 
 // buildExport assembles the document from a learner's state (already sorted).
-func buildExport(l Learner, topics []TopicState, labs []LabResult, now time.Time) *Export {
+func buildExport(l Learner, topics []TopicState, labs []LabResult, reviews []ReviewState, now time.Time) *Export {
 	e := &Export{
 		Format: ExportFormat, Version: ExportVersion, ExportedAt: now,
 		Learner: ExportLearner{ID: l.ID, CreatedAt: l.CreatedAt},
@@ -98,6 +117,9 @@ func buildExport(l Learner, topics []TopicState, labs []LabResult, now time.Time
 			FirstPassedAt: timePtr(r.FirstPassedAt),
 		})
 	}
+	for _, r := range reviews {
+		e.Reviews = append(e.Reviews, ExportReview(r))
+	}
 	return e
 }
 
@@ -110,7 +132,7 @@ func ParseExport(doc []byte, now time.Time) (*Export, error) {
 	}
 	p := parser{now: now}
 	top, err := p.object("(document)", doc, map[string]bool{
-		"format": true, "version": true, "exported_at": false, "learner": false, "topics": false, "labs": false,
+		"format": true, "version": true, "exported_at": false, "learner": false, "topics": false, "labs": false, "reviews": false,
 	})
 	if err != nil {
 		return nil, err
@@ -158,6 +180,11 @@ func ParseExport(doc []byte, now time.Time) (*Export, error) {
 	}
 	if raw, ok := top["labs"]; ok {
 		if e.Labs, err = p.labs(raw); err != nil {
+			return nil, err
+		}
+	}
+	if raw, ok := top["reviews"]; ok {
+		if e.Reviews, err = p.reviews(raw); err != nil {
 			return nil, err
 		}
 	}
@@ -378,6 +405,69 @@ func (p parser) labs(raw []byte) ([]ExportLab, error) {
 	return out, nil
 }
 
+func (p parser) reviews(raw []byte) ([]ExportReview, error) {
+	items, err := p.array("reviews", raw)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, nil // as Export writes "no reviews", so a round trip is exact
+	}
+	out := make([]ExportReview, 0, len(items))
+	seen := make(map[string]int, len(items))
+	for i, item := range items {
+		f := fmt.Sprintf("reviews[%d]", i)
+		m, err := p.object(f, item, map[string]bool{
+			"term": true, "box": true, "due": true, "reviewed_at": true, "reviews": true, "lapses": true,
+		})
+		if err != nil {
+			return nil, err
+		}
+		var r ExportReview
+		if err := p.value(f+".term", m["term"], &r.Term); err != nil {
+			return nil, err
+		}
+		if err := ValidID(f+".term", r.Term); err != nil {
+			return nil, err
+		}
+		if j, dup := seen[r.Term]; dup {
+			return nil, invalid(f+".term", "%q already appears in reviews[%d]", r.Term, j)
+		}
+		seen[r.Term] = i
+		if err := p.value(f+".box", m["box"], &r.Box); err != nil {
+			return nil, err
+		}
+		if r.Box < 0 || r.Box > MaxBox {
+			return nil, invalid(f+".box", "%d is outside 0..%d", r.Box, MaxBox)
+		}
+		if r.ReviewedAt, err = p.time(f+".reviewed_at", m["reviewed_at"]); err != nil {
+			return nil, err
+		}
+		// due is not bounded by now: it is meant to be in the future. It only has to follow
+		// the review it was scheduled by.
+		if r.Due, err = p.anyTime(f+".due", m["due"]); err != nil {
+			return nil, err
+		}
+		if !r.Due.After(r.ReviewedAt) {
+			return nil, invalid(f+".due", "is not after reviewed_at")
+		}
+		if err := p.value(f+".reviews", m["reviews"], &r.Reviews); err != nil {
+			return nil, err
+		}
+		if r.Reviews < 1 || r.Reviews > maxReviews {
+			return nil, invalid(f+".reviews", "%d is outside 1..%d", r.Reviews, maxReviews)
+		}
+		if err := p.value(f+".lapses", m["lapses"], &r.Lapses); err != nil {
+			return nil, err
+		}
+		if r.Lapses < 0 || r.Lapses > r.Reviews {
+			return nil, invalid(f+".lapses", "%d is outside 0..reviews (%d)", r.Lapses, r.Reviews)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 func strictUnmarshal(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -480,18 +570,34 @@ func MergeLab(local LabResult, exists bool, in ExportLab) (merged LabResult, cha
 	return m, changed
 }
 
+// MergeReview is the import rule for one term: the state of the later review (ReviewedAt)
+// wins whole (box, due and counts belong together, so they are not mixed); a tie keeps local.
+func MergeReview(local ReviewState, exists bool, in ExportReview) (merged ReviewState, changed bool) {
+	inSt := ReviewState(in)
+	if !exists {
+		return inSt, true
+	}
+	if inSt.ReviewedAt.After(local.ReviewedAt) {
+		return inSt, true
+	}
+	return local, false
+}
+
 // importPlan is a validated import merged against the current state, ready to write.
 type importPlan struct {
-	topics []TopicState // rows to write, with the version they must end with
-	newTop []bool       // parallel to topics: the row did not exist
-	labs   []LabResult
-	newLab []bool
-	report ImportReport
+	topics  []TopicState // rows to write, with the version they must end with
+	newTop  []bool       // parallel to topics: the row did not exist
+	labs    []LabResult
+	newLab  []bool
+	reviews []ReviewState
+	newRev  []bool
+	report  ImportReport
 }
 
 // planImport merges every imported item against the current state (lookups by key). It
 // writes nothing, so an error leaves the store as it was.
-func planImport(e *Export, topic func(string) (TopicState, bool), lab func(string, string) (LabResult, bool), now time.Time) (*importPlan, error) {
+func planImport(e *Export, topic func(string) (TopicState, bool), lab func(string, string) (LabResult, bool),
+	review func(string) (ReviewState, bool), now time.Time) (*importPlan, error) {
 	p := &importPlan{}
 	for i, in := range e.Topics {
 		local, ok := topic(in.Topic)
@@ -530,6 +636,21 @@ func planImport(e *Export, topic func(string) (TopicState, bool), lab func(strin
 		}
 		p.labs = append(p.labs, m)
 		p.newLab = append(p.newLab, !ok)
+	}
+	for _, in := range e.Reviews {
+		local, ok := review(in.Term)
+		m, changed := MergeReview(local, ok, in)
+		switch {
+		case !ok:
+			p.report.ReviewsAdded++
+		case changed:
+			p.report.ReviewsUpdated++
+		default:
+			p.report.ReviewsUnchanged++
+			continue
+		}
+		p.reviews = append(p.reviews, m)
+		p.newRev = append(p.newRev, !ok)
 	}
 	slices.Sort(p.report.NotesMerged)
 	return p, nil

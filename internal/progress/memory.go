@@ -21,6 +21,7 @@ type memLearner struct {
 	secretHash string
 	topics     map[string]TopicState
 	labs       map[[2]string]LabResult
+	reviews    map[string]ReviewState
 }
 
 var _ Store = (*Memory)(nil)
@@ -59,7 +60,8 @@ func (m *Memory) CreateLearner(ctx context.Context) (Learner, Secret, error) {
 	if _, dup := m.bySecret[key]; dup {
 		return Learner{}, Secret{}, errCollision
 	}
-	m.learners[l.ID] = &memLearner{Learner: l, secretHash: key, topics: map[string]TopicState{}, labs: map[[2]string]LabResult{}}
+	m.learners[l.ID] = &memLearner{Learner: l, secretHash: key, topics: map[string]TopicState{}, labs: map[[2]string]LabResult{},
+		reviews: map[string]ReviewState{}}
 	m.bySecret[key] = l.ID
 	return l, sec, nil
 }
@@ -187,6 +189,41 @@ func (m *Memory) LabResults(ctx context.Context, id LearnerID) ([]LabResult, err
 	return l.labList(), nil
 }
 
+func (l *memLearner) reviewList() []ReviewState {
+	out := make([]ReviewState, 0, len(l.reviews))
+	for _, r := range l.reviews {
+		out = append(out, r)
+	}
+	sortReviews(out)
+	return out
+}
+
+func (m *Memory) RecordReview(ctx context.Context, id LearnerID, term string, grade ReviewGrade) (ReviewState, error) {
+	if err := validateReview(term, grade); err != nil {
+		return ReviewState{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, err := m.learner(id)
+	if err != nil {
+		return ReviewState{}, err
+	}
+	old, ok := l.reviews[term]
+	st := applyReview(old, ok, term, grade, m.now())
+	l.reviews[term] = st
+	return st, nil
+}
+
+func (m *Memory) Reviews(ctx context.Context, id LearnerID) ([]ReviewState, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, err := m.learner(id)
+	if err != nil {
+		return nil, err
+	}
+	return l.reviewList(), nil
+}
+
 func (m *Memory) RecentActivity(ctx context.Context, id LearnerID, limit int) ([]Activity, error) {
 	limit, err := clampLimit(limit)
 	if err != nil {
@@ -208,7 +245,7 @@ func (m *Memory) Export(ctx context.Context, id LearnerID) (*Export, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildExport(l.Learner, l.topicList(), l.labList(), m.now()), nil
+	return buildExport(l.Learner, l.topicList(), l.labList(), l.reviewList(), m.now()), nil
 }
 
 func (m *Memory) Import(ctx context.Context, id LearnerID, doc []byte) (ImportReport, error) {
@@ -225,6 +262,7 @@ func (m *Memory) Import(ctx context.Context, id LearnerID, doc []byte) (ImportRe
 	plan, err := planImport(e,
 		func(t string) (TopicState, bool) { s, ok := l.topics[t]; return s, ok },
 		func(lab, ex string) (LabResult, bool) { r, ok := l.labs[[2]string{lab, ex}]; return r, ok },
+		func(t string) (ReviewState, bool) { r, ok := l.reviews[t]; return r, ok },
 		m.now())
 	if err != nil {
 		return ImportReport{}, err
@@ -234,6 +272,9 @@ func (m *Memory) Import(ctx context.Context, id LearnerID, doc []byte) (ImportRe
 	}
 	for _, r := range plan.labs {
 		l.labs[[2]string{r.LabSlug, r.ExerciseID}] = r
+	}
+	for _, r := range plan.reviews {
+		l.reviews[r.Term] = r
 	}
 	return plan.report, nil
 }

@@ -179,6 +179,19 @@ func scanLabPg(r pgx.Row) (LabResult, error) {
 	return l, nil
 }
 
+const pgReviewCols = "term, box, due, reviewed_at, reviews, lapses"
+
+func scanReviewPg(r pgx.Row) (ReviewState, error) {
+	var st ReviewState
+	var box, reviews, lapses int32
+	if err := r.Scan(&st.Term, &box, &st.Due, &st.ReviewedAt, &reviews, &lapses); err != nil {
+		return ReviewState{}, pgErr(err)
+	}
+	st.Box, st.Reviews, st.Lapses = int(box), int(reviews), int(lapses)
+	st.Due, st.ReviewedAt = st.Due.UTC(), st.ReviewedAt.UTC()
+	return st, nil
+}
+
 func (s *Postgres) CreateLearner(ctx context.Context) (Learner, Secret, error) {
 	l, sec, h, err := s.newLearner()
 	if err != nil {
@@ -349,6 +362,62 @@ RETURNING `+pgLabCols, string(id), labSlug, exerciseID, passed, s.now()))
 	return r, err
 }
 
+func (s *Postgres) RecordReview(ctx context.Context, id LearnerID, term string, grade ReviewGrade) (st ReviewState, err error) {
+	if err := validateReview(term, grade); err != nil {
+		return ReviewState{}, err
+	}
+	now := s.now()
+	fresh := applyReview(ReviewState{}, false, term, grade, now)
+	// One statement, like UpdateTopic: ON CONFLICT DO UPDATE locks the row and works on the
+	// latest committed version, so concurrent reviews (from any server) all count. The rule
+	// is applyReview's; SET expressions see the old row, so the new box is spelled out where
+	// due needs it.
+	box := fmt.Sprintf("(CASE WHEN $6::integer = 0 THEN 0 ELSE least(r.box + $6::integer, %d) END)", MaxBox)
+	at := "greatest($5::timestamptz, r.reviewed_at + interval '1 microsecond')"
+	err = s.pool.with(ctx, func(c *pgx.Conn) error {
+		st, err = scanReviewPg(c.QueryRow(ctx, `
+INSERT INTO term_reviews AS r (learner_id, term, box, due, reviewed_at, reviews, lapses)
+SELECT $1::text, $2::text, $3::integer, $4::timestamptz, $5::timestamptz, 1, 0
+WHERE EXISTS (SELECT 1 FROM learners WHERE id = $1::text)
+ON CONFLICT (learner_id, term) DO UPDATE SET
+    box         = `+box+`,
+    due         = `+at+` + `+reviewIntervalSQL(box, true)+`,
+    reviewed_at = `+at+`,
+    reviews     = r.reviews + 1,
+    lapses      = r.lapses + CASE WHEN $6::integer = 0 AND r.box > 0 THEN 1 ELSE 0 END
+RETURNING `+pgReviewCols, string(id), term, fresh.Box, fresh.Due, fresh.ReviewedAt, reviewStep(grade)))
+		return err
+	})
+	return st, err
+}
+
+func (s *Postgres) Reviews(ctx context.Context, id LearnerID) (rs []ReviewState, err error) {
+	err = s.readTx(ctx, func(tx pgx.Tx) error {
+		rs, err = pgReviews(ctx, tx, id, false)
+		return err
+	})
+	return rs, err
+}
+
+func pgReviews(ctx context.Context, q pgQuerier, id LearnerID, lock bool) ([]ReviewState, error) {
+	if err := pgExists(ctx, q, id); err != nil {
+		return nil, err
+	}
+	sql := "SELECT " + pgReviewCols + " FROM term_reviews WHERE learner_id = $1 ORDER BY term"
+	if lock {
+		sql += " FOR UPDATE"
+	}
+	rows, err := q.Query(ctx, sql, string(id))
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReviewState, error) { return scanReviewPg(r) })
+	if out == nil && err == nil {
+		out = []ReviewState{}
+	}
+	return out, err
+}
+
 func (s *Postgres) LabResults(ctx context.Context, id LearnerID) (ls []LabResult, err error) {
 	err = s.readTx(ctx, func(tx pgx.Tx) error {
 		ls, err = pgLabs(ctx, tx, id, false)
@@ -409,7 +478,11 @@ func (s *Postgres) Export(ctx context.Context, id LearnerID) (e *Export, err err
 		if err != nil {
 			return err
 		}
-		e = buildExport(l, topics, labs, s.now())
+		reviews, err := pgReviews(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		e = buildExport(l, topics, labs, reviews, s.now())
 		return nil
 	})
 	return e, err
@@ -439,7 +512,11 @@ func (s *Postgres) Import(ctx context.Context, id LearnerID, doc []byte) (Import
 		if err != nil {
 			return err
 		}
-		plan, err := planImport(e, topicLookup(topics), labLookup(labs), now)
+		reviews, err := pgReviews(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		plan, err := planImport(e, topicLookup(topics), labLookup(labs), reviewLookup(reviews), now)
 		if err != nil {
 			return err
 		}
@@ -475,6 +552,23 @@ WHERE learner_id = $1 AND lab_slug = $2 AND exercise_id = $3`
 			tag, err := tx.Exec(ctx, sql, string(id), l.LabSlug, l.ExerciseID, l.Passed, l.At, pgTime(l.FirstPassedAt))
 			if err != nil {
 				return fmt.Errorf("progress: import lab %s/%s: %w", l.LabSlug, l.ExerciseID, err)
+			}
+			if tag.RowsAffected() != 1 {
+				return errRetry
+			}
+		}
+		for i, r := range plan.reviews {
+			var sql string
+			if plan.newRev[i] {
+				sql = `INSERT INTO term_reviews (learner_id, term, box, due, reviewed_at, reviews, lapses)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (learner_id, term) DO NOTHING`
+			} else {
+				sql = `UPDATE term_reviews SET box = $3, due = $4, reviewed_at = $5, reviews = $6, lapses = $7
+WHERE learner_id = $1 AND term = $2`
+			}
+			tag, err := tx.Exec(ctx, sql, string(id), r.Term, r.Box, r.Due, r.ReviewedAt, r.Reviews, r.Lapses)
+			if err != nil {
+				return fmt.Errorf("progress: import review %s: %w", r.Term, err)
 			}
 			if tag.RowsAffected() != 1 {
 				return errRetry

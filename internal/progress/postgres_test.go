@@ -32,6 +32,7 @@ func TestPostgres(t *testing.T) {
 	})
 	t.Run("ConcurrentStartup", func(t *testing.T) { testConcurrentStartup(t, srv.NewDatabase(t)) })
 	t.Run("MultiInstance", func(t *testing.T) { testMultiInstance(t, srv.NewDatabase(t)) })
+	t.Run("UpgradeFrom0001", func(t *testing.T) { testPostgresUpgradeFrom0001(t, srv.NewDatabase(t)) })
 }
 
 // testConcurrentStartup: several servers starting at once against an empty database all

@@ -160,6 +160,10 @@ type ImportReport struct {
 	LabsAdded     int      `json:"labs_added"`
 	LabsUpdated   int      `json:"labs_updated"`
 	LabsUnchanged int      `json:"labs_unchanged"`
+	// Reviews: see MergeReview.
+	ReviewsAdded     int `json:"reviews_added"`
+	ReviewsUpdated   int `json:"reviews_updated"`
+	ReviewsUnchanged int `json:"reviews_unchanged"`
 }
 
 // Store is learner state. Every method that takes a LearnerID touches only that learner's
@@ -185,14 +189,20 @@ type Store interface {
 	// LabResults returns the learner's lab results sorted by lab slug, then exercise id.
 	LabResults(ctx context.Context, id LearnerID) ([]LabResult, error)
 
+	// RecordReview applies one review of a term now (applyReview with the store's clock) and
+	// returns the new state. Concurrent reviews of one term are all counted.
+	RecordReview(ctx context.Context, id LearnerID, term string, grade ReviewGrade) (ReviewState, error)
+	// Reviews returns every review state of the learner, sorted by term (bytewise).
+	Reviews(ctx context.Context, id LearnerID) ([]ReviewState, error)
+
 	// RecentActivity returns up to limit entries (1..MaxActivity), newest first; ties are
 	// ordered by kind, topic id, lab slug, exercise id.
 	RecentActivity(ctx context.Context, id LearnerID, limit int) ([]Activity, error)
 
 	// Export returns all the learner's data as a versioned document.
 	Export(ctx context.Context, id LearnerID) (*Export, error)
-	// Import merges an export document (JSON) into the learner's data; see MergeTopic and
-	// MergeLab for the rules. The whole document is validated before anything is written,
+	// Import merges an export document (JSON) into the learner's data; see MergeTopic,
+	// MergeLab and MergeReview for the rules. The whole document is validated before anything is written,
 	// and it is applied in one transaction: on any error nothing changes.
 	Import(ctx context.Context, id LearnerID, doc []byte) (ImportReport, error)
 

@@ -3,6 +3,7 @@ package progress
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,13 @@ func FuzzParseExport(f *testing.F) {
 		`{"format":"ntatlas-progress","version":1,"topics":[{"topic":"a","status":"done","note":"\u0000"}]}`,
 		`{"format":"ntatlas-progress","version":1.5}`,
 		`{"format":"ntatlas-progress","version":1,"labs":[{"lab":"x","exercise":"y","passed":false,"at":"2999-01-01T00:00:00Z"}]}`,
+		// Reviews (optional, still version 1): a valid one, an empty list, and bad entries.
+		`{"format":"ntatlas-progress","version":1,"reviews":[{"term":"afd","box":3,"due":"2026-03-08T10:00:00Z","reviewed_at":"2026-03-01T10:00:00.5Z","reviews":4,"lapses":1}]}`,
+		`{"format":"ntatlas-progress","version":1,"reviews":[]}`,
+		`{"format":"ntatlas-progress","version":1,"reviews":null}`,
+		`{"format":"ntatlas-progress","version":1,"reviews":[{"term":"afd","box":7,"due":"2026-03-08T10:00:00Z","reviewed_at":"2026-03-01T10:00:00Z","reviews":1,"lapses":0}]}`,
+		`{"format":"ntatlas-progress","version":1,"reviews":[{"term":"afd","box":0,"due":"2026-03-01T10:00:00Z","reviewed_at":"2026-03-01T10:00:00Z","reviews":1,"lapses":2}]}`,
+		`{"format":"ntatlas-progress","version":1,"reviews":[{"term":"a","box":0,"due":"9999-12-31T23:59:59Z","reviewed_at":"2026-03-01T10:00:00Z","reviews":2147483647,"lapses":0},{"term":"a"}]}`,
 		`[1,2,3]`, `null`, `"x"`, `{"format":"ntatlas-progress","version":1} trailing`, `{`,
 	} {
 		f.Add([]byte(seed))
@@ -207,3 +215,118 @@ func FuzzMergeTopic(f *testing.F) {
 }
 
 func tp(t time.Time) *time.Time { return &t }
+
+// TestApplyReview is the scheduling rule case by case (the conformance suite checks that
+// every backend agrees with it through the Store API).
+func TestApplyReview(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	later := t0.Add(time.Hour)
+	in := func(box, reviews, lapses int) ReviewState {
+		return ReviewState{Term: "afd", Box: box, Due: t0.Add(ReviewIntervals[box]), ReviewedAt: t0, Reviews: reviews, Lapses: lapses}
+	}
+	want := func(box int, at time.Time, reviews, lapses int) ReviewState {
+		return ReviewState{Term: "afd", Box: box, Due: at.Add(ReviewIntervals[box]), ReviewedAt: at, Reviews: reviews, Lapses: lapses}
+	}
+	cases := []struct {
+		name   string
+		old    ReviewState
+		exists bool
+		g      ReviewGrade
+		now    time.Time
+		want   ReviewState
+	}{
+		{"first again: box 0, no lapse", ReviewState{}, false, GradeAgain, t0, want(0, t0, 1, 0)},
+		{"first good: box 1", ReviewState{}, false, GradeGood, t0, want(1, t0, 1, 0)},
+		{"first easy: box 2", ReviewState{}, false, GradeEasy, t0, want(2, t0, 1, 0)},
+		{"good climbs one box", in(2, 3, 0), true, GradeGood, later, want(3, later, 4, 0)},
+		{"easy climbs two boxes", in(2, 3, 0), true, GradeEasy, later, want(4, later, 4, 0)},
+		{"good to the last box", in(MaxBox-1, 6, 1), true, GradeGood, later, want(MaxBox, later, 7, 1)},
+		{"easy capped at MaxBox", in(MaxBox-1, 6, 1), true, GradeEasy, later, want(MaxBox, later, 7, 1)},
+		{"good at MaxBox stays", in(MaxBox, 9, 2), true, GradeGood, later, want(MaxBox, later, 10, 2)},
+		{"again after recall: lapse", in(3, 5, 1), true, GradeAgain, later, want(0, later, 6, 2)},
+		{"again from MaxBox: lapse", in(MaxBox, 5, 0), true, GradeAgain, later, want(0, later, 6, 1)},
+		{"again in box 0: no lapse", in(0, 5, 1), true, GradeAgain, later, want(0, later, 6, 1)},
+		{"same instant: bumped", in(1, 1, 0), true, GradeGood, t0, want(2, t0.Add(time.Microsecond), 2, 0)},
+		{"clock behind: bumped", in(1, 1, 0), true, GradeAgain, t0.Add(-24 * time.Hour), want(0, t0.Add(time.Microsecond), 2, 1)},
+	}
+	for _, c := range cases {
+		got := applyReview(c.old, c.exists, "afd", c.g, c.now)
+		if got != c.want {
+			t.Errorf("%s: applyReview = %+v, want %+v", c.name, got, c.want)
+		}
+	}
+	// The schedule itself: each box's interval is longer than the one before.
+	for b := 1; b <= MaxBox; b++ {
+		if ReviewIntervals[b] <= ReviewIntervals[b-1] {
+			t.Errorf("ReviewIntervals[%d] = %v is not longer than box %d's %v", b, ReviewIntervals[b], b-1, ReviewIntervals[b-1])
+		}
+	}
+}
+
+// TestReviewSQLMatchesRule: the SQL side of the rule is generated from, or must agree
+// with, the Go constants.
+func TestReviewSQLMatchesRule(t *testing.T) {
+	for g, step := range map[ReviewGrade]int{GradeAgain: 0, GradeGood: 1, GradeEasy: 2} {
+		// The SQL backends move a term from box b to 0 (step 0) or min(b+step, MaxBox).
+		for b := 0; b <= MaxBox; b++ {
+			wantBox := 0
+			if step > 0 {
+				wantBox = min(b+step, MaxBox)
+			}
+			got := applyReview(ReviewState{Term: "t", Box: b, Reviews: 1}, true, "t", g, time.Unix(1e9, 0))
+			if reviewStep(g) != step || got.Box != wantBox {
+				t.Errorf("grade %s from box %d: step %d, applyReview box %d; want step %d, box %d", g, b, reviewStep(g), got.Box, step, wantBox)
+			}
+		}
+	}
+	for _, pg := range []bool{false, true} {
+		sql := reviewIntervalSQL("b", pg)
+		for b, d := range ReviewIntervals {
+			want := fmt.Sprintf("WHEN %d THEN %d", b, d.Microseconds())
+			if pg {
+				want = fmt.Sprintf("WHEN %d THEN interval '%d microseconds'", b, d.Microseconds())
+			}
+			if !strings.Contains(sql, want) {
+				t.Errorf("reviewIntervalSQL(pg=%v) = %s; lacks %q", pg, sql, want)
+			}
+		}
+	}
+	// The migrations' CHECK on box is a literal: it must say MaxBox.
+	for _, d := range []string{"sqlite", "postgres"} {
+		ms, err := migrations(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("CHECK (box BETWEEN 0 AND %d)", MaxBox); !strings.Contains(ms[1].sql, want) {
+			t.Errorf("%s migration %s lacks %q", d, ms[1].name, want)
+		}
+	}
+}
+
+func TestMergeReview(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	local := ReviewState{Term: "afd", Box: 3, Due: t0.Add(ReviewIntervals[3]), ReviewedAt: t0, Reviews: 5, Lapses: 1}
+	in := func(at time.Time) ExportReview {
+		return ExportReview{Term: "afd", Box: 1, Due: at.Add(ReviewIntervals[1]), ReviewedAt: at, Reviews: 2, Lapses: 0}
+	}
+	inState := func(at time.Time) ReviewState {
+		return ReviewState{Term: "afd", Box: 1, Due: at.Add(ReviewIntervals[1]), ReviewedAt: at, Reviews: 2, Lapses: 0}
+	}
+	for _, c := range []struct {
+		name        string
+		exists      bool
+		at          time.Time
+		want        ReviewState
+		wantChanged bool
+	}{
+		{"new term", false, t0.Add(-time.Hour), inState(t0.Add(-time.Hour)), true},
+		{"imported later: wins whole", true, t0.Add(time.Microsecond), inState(t0.Add(time.Microsecond)), true},
+		{"imported earlier: local stays", true, t0.Add(-time.Microsecond), local, false},
+		{"tie: local stays", true, t0, local, false},
+	} {
+		got, changed := MergeReview(local, c.exists, in(c.at))
+		if got != c.want || changed != c.wantChanged {
+			t.Errorf("%s: MergeReview = %+v, %v; want %+v, %v", c.name, got, changed, c.want, c.wantChanged)
+		}
+	}
+}

@@ -201,6 +201,18 @@ func scanLabSQLite(r scanner) (LabResult, error) {
 	return l, nil
 }
 
+const sqliteReviewCols = "term, box, due, reviewed_at, reviews, lapses"
+
+func scanReviewSQLite(r scanner) (ReviewState, error) {
+	var st ReviewState
+	var due, at sql.NullInt64
+	if err := r.Scan(&st.Term, &st.Box, &due, &at, &st.Reviews, &st.Lapses); err != nil {
+		return ReviewState{}, notFound(err)
+	}
+	st.Due, st.ReviewedAt = fromMicros(due), fromMicros(at)
+	return st, nil
+}
+
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
@@ -362,6 +374,59 @@ func (s *SQLite) labs(ctx context.Context, tx *sql.Tx, id LearnerID) ([]LabResul
 	return out, rows.Err()
 }
 
+func (s *SQLite) RecordReview(ctx context.Context, id LearnerID, term string, grade ReviewGrade) (ReviewState, error) {
+	if err := validateReview(term, grade); err != nil {
+		return ReviewState{}, err
+	}
+	now := s.now()
+	fresh := applyReview(ReviewState{}, false, term, grade, now)
+	// One statement, like UpdateTopic: the read-modify-write runs under SQLite's write lock,
+	// so concurrent reviews of a term all count. The rule is applyReview's; SET expressions
+	// see the row's old values, so the new box is spelled out where due needs it.
+	box := fmt.Sprintf("(CASE WHEN ?6 = 0 THEN 0 ELSE min(box + ?6, %d) END)", MaxBox)
+	return scanReviewSQLite(s.wdb.QueryRowContext(ctx, `
+INSERT INTO term_reviews (learner_id, term, box, due, reviewed_at, reviews, lapses)
+SELECT ?1, ?2, ?3, ?4, ?5, 1, 0
+WHERE EXISTS (SELECT 1 FROM learners WHERE id = ?1)
+ON CONFLICT (learner_id, term) DO UPDATE SET
+    box         = `+box+`,
+    due         = max(?5, reviewed_at + 1) + `+reviewIntervalSQL(box, false)+`,
+    reviewed_at = max(?5, reviewed_at + 1),
+    reviews     = reviews + 1,
+    lapses      = lapses + (?6 = 0 AND box > 0)
+RETURNING `+sqliteReviewCols,
+		string(id), term, fresh.Box, fresh.Due.UnixMicro(), fresh.ReviewedAt.UnixMicro(), reviewStep(grade)))
+}
+
+func (s *SQLite) Reviews(ctx context.Context, id LearnerID) ([]ReviewState, error) {
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return s.reviews(ctx, tx, id)
+}
+
+func (s *SQLite) reviews(ctx context.Context, tx *sql.Tx, id LearnerID) ([]ReviewState, error) {
+	if err := s.exists(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+sqliteReviewCols+" FROM term_reviews WHERE learner_id = ? ORDER BY term", string(id))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []ReviewState{}
+	for rows.Next() {
+		r, err := scanReviewSQLite(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 func (s *SQLite) RecentActivity(ctx context.Context, id LearnerID, limit int) ([]Activity, error) {
 	limit, err := clampLimit(limit)
 	if err != nil {
@@ -422,7 +487,11 @@ func (s *SQLite) Export(ctx context.Context, id LearnerID) (*Export, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildExport(l, topics, labs, s.now()), nil
+	reviews, err := s.reviews(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return buildExport(l, topics, labs, reviews, s.now()), nil
 }
 
 func (s *SQLite) Import(ctx context.Context, id LearnerID, doc []byte) (ImportReport, error) {
@@ -445,7 +514,11 @@ func (s *SQLite) Import(ctx context.Context, id LearnerID, doc []byte) (ImportRe
 	if err != nil {
 		return ImportReport{}, err
 	}
-	plan, err := planImport(e, topicLookup(topics), labLookup(labs), now)
+	reviews, err := s.reviews(ctx, tx, id)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	plan, err := planImport(e, topicLookup(topics), labLookup(labs), reviewLookup(reviews), now)
 	if err != nil {
 		return ImportReport{}, err
 	}
@@ -471,6 +544,16 @@ ON CONFLICT (learner_id, lab_slug, exercise_id) DO UPDATE SET passed = ?4, at = 
 			return ImportReport{}, fmt.Errorf("progress: import lab %s/%s: %w", l.LabSlug, l.ExerciseID, err)
 		}
 	}
+	for _, r := range plan.reviews {
+		_, err := tx.ExecContext(ctx, `
+INSERT INTO term_reviews (learner_id, term, box, due, reviewed_at, reviews, lapses)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT (learner_id, term) DO UPDATE SET box = ?3, due = ?4, reviewed_at = ?5, reviews = ?6, lapses = ?7`,
+			string(id), r.Term, r.Box, r.Due.UnixMicro(), r.ReviewedAt.UnixMicro(), r.Reviews, r.Lapses)
+		if err != nil {
+			return ImportReport{}, fmt.Errorf("progress: import review %s: %w", r.Term, err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return ImportReport{}, err
 	}
@@ -491,6 +574,14 @@ func labLookup(ls []LabResult) func(string, string) (LabResult, bool) {
 		m[[2]string{l.LabSlug, l.ExerciseID}] = l
 	}
 	return func(lab, ex string) (LabResult, bool) { l, ok := m[[2]string{lab, ex}]; return l, ok }
+}
+
+func reviewLookup(rs []ReviewState) func(string) (ReviewState, bool) {
+	m := make(map[string]ReviewState, len(rs))
+	for _, r := range rs {
+		m[r.Term] = r
+	}
+	return func(k string) (ReviewState, bool) { r, ok := m[k]; return r, ok }
 }
 
 func (s *SQLite) DeleteLearner(ctx context.Context, id LearnerID) error {

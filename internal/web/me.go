@@ -359,6 +359,11 @@ func (s *Server) meRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/me/sync", s.handle(s.apiUseSyncKey))
 	mux.HandleFunc("GET /api/v1/me/read-next/{slug...}", s.handle(s.apiMyReadNext))
 
+	mux.HandleFunc("GET /api/v1/me/review", s.handle(s.apiGetReview))
+	mux.HandleFunc("POST /api/v1/me/review/{term}", s.handle(s.apiPostReview))
+	mux.HandleFunc("GET /review", s.handle(s.serveReview))
+	mux.HandleFunc("POST /review", s.handle(s.formReview))
+
 	mux.HandleFunc("GET /me", s.handle(s.serveMe))
 	mux.HandleFunc("GET /me/sync", s.handle(s.serveSync))
 	mux.HandleFunc("POST /me/topic", s.handle(s.formTopic))
@@ -746,6 +751,7 @@ type meView struct {
 	NotYet    []apiPathProgress
 	Finished  int
 	LabTitles map[string]string
+	Review    apiReview
 }
 
 type meNote struct {
@@ -785,6 +791,11 @@ func (s *Server) renderMeFor(w http.ResponseWriter, r *http.Request, who progres
 		P: p, Message: msg, Error: errMsg, LabTitles: map[string]string{}}
 	for _, l := range site.Labs {
 		v.LabTitles[l.Slug] = l.Title
+	}
+	if ok {
+		if v.Review, err = s.reviewQueueFor(r.Context(), site, id, s.cfg.Now()); err != nil {
+			return err
+		}
 	}
 	for _, tpv := range p.Topics {
 		if finished(progress.Status(tpv.Status)) {

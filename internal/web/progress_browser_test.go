@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"ntatlas"
 	"ntatlas/internal/progress"
@@ -86,6 +87,19 @@ func TestBrowserProgressJourney(t *testing.T) {
 		}
 	}
 	tb.screenshot(art, "progress-me.png", true)
+	// Spaced review: the terms of the two done topics are new cards; reveal one with the
+	// keyboard, grade it Good, and the next card comes.
+	tb.open("/review")
+	first := eval[string](tb, `document.querySelector("[data-review-card]").dataset.reviewCard`)
+	tb.tabTo("[data-review-answer] summary")
+	tb.press(kb.Enter)
+	tb.waitFor("the definition shown", `document.querySelector("[data-review-answer]").open`)
+	tb.screenshot(art, "review-card.png", false)
+	tb.follow("grading Good", chromedp.Click(chromedp.CSS(`button[value="good"]`), chromedp.NodeVisible))
+	if next := eval[string](tb, `document.querySelector("[data-review-card]")?.dataset.reviewCard || ""`); next == "" || next == first {
+		t.Errorf("after grading %s the review shows %q", first, next)
+	}
+	tb.assertCleanConsole("/review")
 	tb.do("dark theme", chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.theme = "dark"`))
 	tb.screenshot(art, "progress-me-dark.png", false)
 	ectx, cancel := tb.step()

@@ -63,6 +63,7 @@ var funcs = template.FuncMap{
 	"isodate":    func(t time.Time) string { return t.Format("2006-01-02") },
 	"isotime":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"datetime":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"add":        func(a, b int) int { return a + b },
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
@@ -82,7 +83,6 @@ var funcs = template.FuncMap{
 	},
 	"join":   strings.Join,
 	"anchor": search.Anchor,
-	"add":    func(a, b int) int { return a + b },
 	"pct": func(a, b int) int {
 		if b == 0 {
 			return 0

@@ -33,6 +33,9 @@ type Config struct {
 	// Offline renders pages for a static copy (ntatlas export): no progress, no search form,
 	// nothing that needs this server.
 	Offline bool
+	// Now is the clock for what is due (spaced review); nil means time.Now. Tests share one
+	// fake clock between the server and the progress store.
+	Now func() time.Time
 }
 
 // Server is the NT Atlas web application.
@@ -62,7 +65,10 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, waiters: map[chan struct{}]struct{}{}, labLimit: newLimiter(20, 40),
 		store: cfg.Progress, limits: newProgressLimits()}
 	if s.store == nil {
-		s.store = progress.NewMemory(progress.Config{})
+		s.store = progress.NewMemory(progress.Config{Now: cfg.Now})
+	}
+	if s.cfg.Now == nil {
+		s.cfg.Now = time.Now
 	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {

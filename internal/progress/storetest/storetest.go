@@ -61,16 +61,20 @@ func (c *Clock) Advance(d time.Duration) {
 var T0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 
 type env struct {
-	t   *testing.T
-	s   progress.Store
-	clk *Clock
-	ctx context.Context
+	t      *testing.T
+	s      progress.Store
+	clk    *Clock
+	ctx    context.Context
+	opener Opener
 }
 
 func newEnv(t *testing.T, open Opener) *env {
 	clk := NewClock(T0)
-	return &env{t: t, s: open(t, progress.Config{Now: clk.Now}), clk: clk, ctx: context.Background()}
+	return &env{t: t, s: open(t, progress.Config{Now: clk.Now}), clk: clk, ctx: context.Background(), opener: open}
 }
+
+// open opens one more empty store, for a test that needs a Config of its own.
+func (e *env) open(cfg progress.Config) progress.Store { return e.opener(e.t, cfg) }
 
 func (e *env) learner() (progress.Learner, progress.Secret) {
 	e.t.Helper()
@@ -176,6 +180,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentManyWriters", testConcurrentManyWriters},
 		{"ConcurrentImportAndUpdates", testConcurrentImportAndUpdates},
 	}
+	tests = append(tests, reviewTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(newEnv(t, open)) })
 	}
