@@ -144,23 +144,19 @@ func (m *Memory) Topics(ctx context.Context, id LearnerID) ([]TopicState, error)
 	return l.topicList(), nil
 }
 
-func (l *memLearner) topicList() []TopicState {
-	out := make([]TopicState, 0, len(l.topics))
-	for _, t := range l.topics {
-		out = append(out, t)
+// sortedValues returns a map's values in the order sortFn gives them.
+func sortedValues[K comparable, V any](m map[K]V, sortFn func([]V)) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
 	}
-	sortTopics(out)
+	sortFn(out)
 	return out
 }
 
-func (l *memLearner) labList() []LabResult {
-	out := make([]LabResult, 0, len(l.labs))
-	for _, r := range l.labs {
-		out = append(out, r)
-	}
-	sortLabs(out)
-	return out
-}
+func (l *memLearner) topicList() []TopicState { return sortedValues(l.topics, sortTopics) }
+
+func (l *memLearner) labList() []LabResult { return sortedValues(l.labs, sortLabs) }
 
 func (m *Memory) RecordLabResult(ctx context.Context, id LearnerID, labSlug, exerciseID string, passed bool) (LabResult, error) {
 	if err := validateLab(labSlug, exerciseID); err != nil {
@@ -189,14 +185,7 @@ func (m *Memory) LabResults(ctx context.Context, id LearnerID) ([]LabResult, err
 	return l.labList(), nil
 }
 
-func (l *memLearner) reviewList() []ReviewState {
-	out := make([]ReviewState, 0, len(l.reviews))
-	for _, r := range l.reviews {
-		out = append(out, r)
-	}
-	sortReviews(out)
-	return out
-}
+func (l *memLearner) reviewList() []ReviewState { return sortedValues(l.reviews, sortReviews) }
 
 func (m *Memory) RecordReview(ctx context.Context, id LearnerID, term string, grade ReviewGrade) (ReviewState, error) {
 	if err := validateReview(term, grade); err != nil {
